@@ -1,0 +1,3 @@
+"""Catalogue entries: classic."""
+
+ENTRIES = []

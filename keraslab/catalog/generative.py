@@ -1,0 +1,3 @@
+"""Catalogue entries: generative."""
+
+ENTRIES = []

@@ -1,0 +1,3 @@
+"""Catalogue entries: layers."""
+
+ENTRIES = []

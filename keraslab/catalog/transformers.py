@@ -1,0 +1,3 @@
+"""Catalogue entries: transformers."""
+
+ENTRIES = []

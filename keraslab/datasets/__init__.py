@@ -1,0 +1,66 @@
+"""Offline datasets, returned as NumPy arrays with deterministic, seeded splits.
+
+| loader | data | shapes |
+| --- | --- | --- |
+| `load_digits` | scikit-learn's 8x8 digits | `(N, 8, 8, 1)`, labels `0..9` |
+| `load_shapes` | drawn circles, squares, triangles, crosses | `(N, S, S, 1 or 3)` |
+| `load_time_series` | generated trend + seasonality + noise | `(N, window, 1)` -> `(N, horizon)` |
+| `load_stock_prices` | Google daily close 2004-2008 (ships with matplotlib) | `(1047,)` |
+| `load_python_docs` | CPython's `pydoc_data` topics, by character | `(N,)` ids |
+| `load_dates` | human dates -> ISO 8601 | lists of strings |
+| `load_breast_cancer`, `load_wine` | scikit-learn's tables | `(N, F)` |
+| `load_mnist`, `load_fashion_mnist`, `load_imdb` | Keras downloads (cached file) | as Keras |
+"""
+
+from keraslab.datasets.downloads import (
+    DatasetUnavailableError,
+    keras_cache_folder,
+    load_fashion_mnist,
+    load_imdb,
+    load_mnist,
+)
+from keraslab.datasets.images import SHAPE_NAMES, draw_shape, load_digits, load_shapes
+from keraslab.datasets.sequences import (
+    load_stock_prices,
+    load_time_series,
+    make_time_series,
+    make_windows,
+)
+from keraslab.datasets.tabular import feature_names, load_breast_cancer, load_wine
+from keraslab.datasets.text import (
+    DATE_FORMATS,
+    CharVocabulary,
+    TextCorpus,
+    date_vocabularies,
+    load_dates,
+    load_python_docs,
+    make_lm_windows,
+    python_docs_text,
+)
+
+__all__ = [
+    "DATE_FORMATS",
+    "SHAPE_NAMES",
+    "CharVocabulary",
+    "DatasetUnavailableError",
+    "TextCorpus",
+    "date_vocabularies",
+    "draw_shape",
+    "feature_names",
+    "keras_cache_folder",
+    "load_breast_cancer",
+    "load_dates",
+    "load_digits",
+    "load_fashion_mnist",
+    "load_imdb",
+    "load_mnist",
+    "load_python_docs",
+    "load_shapes",
+    "load_stock_prices",
+    "load_time_series",
+    "load_wine",
+    "make_lm_windows",
+    "make_time_series",
+    "make_windows",
+    "python_docs_text",
+]

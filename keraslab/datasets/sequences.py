@@ -1,0 +1,109 @@
+"""Offline sequence datasets: a generated time series and a real stock-price series."""
+
+import numpy as np
+
+from keraslab.datasets._split import check_fraction, check_positive_int
+
+
+def make_time_series(length=2000, period=50, trend=0.002, amplitude=1.0, noise=0.1, seed=0):
+    """Generates `trend * t + amplitude * seasonality(t) + noise`, one value per step.
+
+    The seasonality is a sum of two sines (periods `period` and `period / 2`), so the
+    series is periodic but not a pure sine.
+
+    Args:
+        length: int, number of time steps. Defaults to `2000`.
+        period: int, main seasonal period in steps. Defaults to `50`.
+        trend: float, slope per step. Defaults to `0.002`.
+        amplitude: float, scale of the seasonal part. Defaults to `1.0`.
+        noise: float, standard deviation of Gaussian noise. Defaults to `0.1`.
+        seed: int, seed of the noise. Defaults to `0`.
+
+    Returns:
+        float32 array of shape `(length,)`.
+    """
+    check_positive_int("length", length, minimum=2)
+    check_positive_int("period", period, minimum=2)
+    t = np.arange(length, dtype="float64")
+    seasonal = np.sin(2 * np.pi * t / period) + 0.5 * np.sin(4 * np.pi * t / period + 1.0)
+    rng = np.random.default_rng(seed)
+    series = trend * t + amplitude * seasonal + rng.normal(0.0, noise, length)
+    return series.astype("float32")
+
+
+def make_windows(series, window, horizon=1):
+    """Slices a 1-D series into `(inputs, targets)` for forecasting.
+
+    Args:
+        series: array of shape `(T,)`.
+        window: int, input steps per example.
+        horizon: int, number of future steps to predict. Defaults to `1`.
+
+    Returns:
+        `inputs` of shape `(N, window, 1)` and `targets` of shape `(N, horizon)`, with
+        `N = T - window - horizon + 1`.
+    """
+    series = np.asarray(series, dtype="float32")
+    if series.ndim != 1:
+        raise ValueError(
+            f"Argument series must be 1-D with shape (T,); received shape {series.shape}."
+        )
+    check_positive_int("window", window)
+    check_positive_int("horizon", horizon)
+    count = len(series) - window - horizon + 1
+    if count < 1:
+        raise ValueError(
+            f"Argument series is too short: length {len(series)} < window + horizon "
+            f"({window} + {horizon})."
+        )
+    index = np.arange(window + horizon)[None, :] + np.arange(count)[:, None]
+    frames = series[index]
+    return frames[:, :window, None], frames[:, window:]
+
+
+def _chronological_windows(series, window, horizon, test_fraction):
+    check_fraction(test_fraction)
+    split = int(round(len(series) * (1 - test_fraction)))
+    train, test = series[:split], series[split - window :]
+    return make_windows(train, window, horizon), make_windows(test, window, horizon)
+
+
+def load_time_series(window=48, horizon=1, length=2000, test_fraction=0.2, seed=0, **kwargs):
+    """A generated series (`make_time_series`) split in time, then cut into windows.
+
+    The test windows come strictly after the training ones, as in real forecasting.
+
+    Args:
+        window: int, input steps per example. Defaults to `48`.
+        horizon: int, steps to predict. Defaults to `1`.
+        length: int, length of the whole series. Defaults to `2000`.
+        test_fraction: float, final share of the series kept for testing. Defaults to `0.2`.
+        seed: int, seed of the noise. Defaults to `0`.
+        **kwargs: further arguments of `make_time_series`.
+
+    Returns:
+        `(x_train, y_train), (x_test, y_test)` with inputs `(N, window, 1)` and targets
+        `(N, horizon)`, float32.
+    """
+    series = make_time_series(length=length, seed=seed, **kwargs)
+    return _chronological_windows(series, window, horizon, test_fraction)
+
+
+def load_stock_prices():
+    """Daily closing prices of Google stock, 2004-08-19 to 2008-10-10 (1,047 trading days).
+
+    The series ships with matplotlib (`matplotlib.cbook.get_sample_data("goog.npz")`),
+    so it is real data that needs no download.
+
+    Returns:
+        `(dates, close)`: `datetime64[D]` array and float32 array, both of shape `(1047,)`.
+    """
+    try:
+        from matplotlib import cbook
+    except ImportError as error:
+        raise ImportError(
+            "load_stock_prices() reads a file shipped with matplotlib; "
+            "install it with `pip install matplotlib`."
+        ) from error
+    prices = cbook.get_sample_data("goog.npz")["price_data"]
+    return prices["date"], prices["close"].astype("float32")

@@ -1,0 +1,3 @@
+"""keraslab layers: attention, positional encodings and Transformer blocks."""
+
+__all__ = []

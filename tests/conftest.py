@@ -1,0 +1,31 @@
+"""Shared fixtures. The suite runs once per backend: `KERAS_BACKEND` is set by scripts/test."""
+
+import os
+import subprocess
+import sys
+
+import keras
+import pytest
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture(autouse=True)
+def fresh_keras_state():
+    """Each test starts from a clean Keras graph and the same global seed."""
+    keras.utils.clear_session()
+    keras.utils.set_random_seed(1337)
+    yield
+
+
+def run_python(code, env=None, timeout=300):
+    """Runs `code` in a fresh interpreter on the current backend; returns the process."""
+    full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=REPO_ROOT,
+        timeout=timeout,
+    )

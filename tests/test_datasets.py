@@ -1,0 +1,258 @@
+"""Offline datasets: shapes, dtypes, determinism, independent checks of content, bad input."""
+
+import datetime
+import gzip
+import os
+import re
+
+import numpy as np
+import pytest
+
+from keraslab import datasets
+from tests.conftest import run_python
+
+
+def test_digits_shapes_range_and_stratified_split():
+    (x_train, y_train), (x_test, y_test) = datasets.load_digits()
+    assert x_train.shape == (1437, 8, 8, 1) and x_test.shape == (360, 8, 8, 1)
+    assert x_train.dtype == np.float32 and y_train.dtype == np.int32
+    assert 0.0 <= x_train.min() and x_train.max() <= 1.0
+    assert set(np.unique(y_test)) == set(range(10))
+    (x_again, _), _ = datasets.load_digits()
+    np.testing.assert_array_equal(x_train, x_again)
+
+
+def test_shapes_are_balanced_deterministic_and_in_range():
+    (x_train, y_train), (x_test, y_test) = datasets.load_shapes(
+        num_samples=400, image_size=24, noise=0.05, seed=3
+    )
+    assert x_train.shape == (320, 24, 24, 1) and x_test.shape == (80, 24, 24, 1)
+    assert x_train.dtype == np.float32 and 0.0 <= x_train.min() and x_train.max() <= 1.0
+    counts = np.bincount(np.concatenate([y_train, y_test]), minlength=4)
+    np.testing.assert_array_equal(counts, [100, 100, 100, 100])
+    (x_again, _), _ = datasets.load_shapes(num_samples=400, image_size=24, noise=0.05, seed=3)
+    np.testing.assert_array_equal(x_train, x_again)
+    (x_other, _), _ = datasets.load_shapes(num_samples=400, image_size=24, noise=0.05, seed=4)
+    assert not np.array_equal(x_train, x_other)
+
+
+def test_colour_shapes_have_three_channels():
+    (x_train, _), _ = datasets.load_shapes(num_samples=40, image_size=16, color=True)
+    assert x_train.shape == (32, 16, 16, 3)
+
+
+@pytest.mark.parametrize(
+    "name, area",
+    [
+        ("circle", np.pi * 0.5**2),
+        ("square", 2 * 0.5**2),  # inscribed in the circle: side r * sqrt(2)
+        ("triangle", 3 * np.sqrt(3) / 4 * 0.5**2),  # inscribed equilateral triangle
+    ],
+)
+def test_drawn_shapes_cover_their_geometric_area(name, area):
+    size = 200
+    mask = datasets.draw_shape(name, size, center=(0.0, 0.0), radius=0.5, angle=0.3)
+    pixel_area = (2.0 / size) ** 2
+    assert mask.sum() * pixel_area == pytest.approx(area, rel=0.03)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, argument",
+    [
+        ({"num_samples": 3}, ValueError, "num_samples"),
+        ({"image_size": 4}, ValueError, "image_size"),
+        ({"image_size": 16.0}, TypeError, "image_size"),
+        ({"noise": -0.1}, ValueError, "noise"),
+        ({"test_fraction": 1.5}, ValueError, "test_fraction"),
+    ],
+)
+def test_shapes_reject_bad_arguments(kwargs, error, argument):
+    with pytest.raises(error, match=argument):
+        datasets.load_shapes(**kwargs)
+
+
+def test_time_series_windows_match_the_series():
+    series = datasets.make_time_series(length=300, period=30, noise=0.0)
+    assert series.shape == (300,) and series.dtype == np.float32
+    # With no noise, the series minus its trend repeats every period.
+    t = np.arange(300)
+    detrended = series - 0.002 * t
+    np.testing.assert_allclose(detrended[30:], detrended[:-30], atol=1e-5)
+    inputs, targets = datasets.make_windows(series, window=10, horizon=3)
+    assert inputs.shape == (288, 10, 1) and targets.shape == (288, 3)
+    np.testing.assert_array_equal(inputs[5, :, 0], series[5:15])
+    np.testing.assert_array_equal(targets[5], series[15:18])
+
+
+def test_time_series_split_is_chronological():
+    (x_train, y_train), (x_test, _) = datasets.load_time_series(window=20, length=500, noise=0.0)
+    series = datasets.make_time_series(length=500, noise=0.0)
+    assert x_train.shape[1:] == (20, 1) and y_train.shape[1:] == (1,)
+    np.testing.assert_array_equal(x_test[0, :, 0], series[400 - 20 : 400])
+
+
+def test_make_windows_rejects_bad_input():
+    with pytest.raises(ValueError, match="series must be 1-D.*\\(5, 2\\)"):
+        datasets.make_windows(np.zeros((5, 2)), window=2)
+    with pytest.raises(ValueError, match="too short"):
+        datasets.make_windows(np.zeros(5), window=5)
+
+
+def test_stock_prices_are_real_daily_closes():
+    dates, close = datasets.load_stock_prices()
+    assert dates.shape == close.shape == (1047,)
+    assert str(dates[0]) == "2004-08-19" and close[0] == pytest.approx(100.34)
+    assert np.all(np.diff(dates.astype("int64")) > 0)
+
+
+def test_python_docs_corpus_round_trips():
+    corpus = datasets.load_python_docs(validation_fraction=0.1)
+    text = datasets.python_docs_text()
+    assert len(text) > 300_000
+    total = len(corpus.train) + len(corpus.validation)
+    assert total == len(text)
+    assert len(corpus.validation) == pytest.approx(0.1 * total, abs=1)
+    assert corpus.vocabulary.decode(corpus.train[:500]) == text[:500]
+    assert corpus.vocabulary.decode(corpus.validation[-200:]) == text[-200:]
+
+
+def test_char_vocabulary_specials_and_errors():
+    vocab = datasets.CharVocabulary("abc", special_tokens=("<pad>", "<bos>", "<eos>"))
+    assert vocab.size == 6 and vocab.token_id("<pad>") == 0
+    ids = vocab.encode("cab", add_bos=True, add_eos=True)
+    np.testing.assert_array_equal(ids, [1, 5, 3, 4, 2])
+    assert vocab.decode(np.concatenate([ids, [3, 3]])) == "cab"  # stops at <eos>
+    with pytest.raises(ValueError, match="outside the vocabulary.*'z'"):
+        vocab.encode("abz")
+
+
+def test_lm_windows_shift_by_one():
+    inputs, targets = datasets.make_lm_windows(np.arange(50), sequence_length=8, stride=4)
+    np.testing.assert_array_equal(targets[:, :-1], inputs[:, 1:])
+    np.testing.assert_array_equal(inputs[1], np.arange(4, 12))
+
+
+# strptime patterns that read each generated format back, written independently of it.
+_PARSERS = [
+    "%A, %d %B %Y",
+    "%m/%d/%y",
+    "%m/%d/%Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%B %d, %Y",
+    "%b %d %Y",
+    "%d.%m.%Y",
+    "%d-%b-%Y",
+    "%a %d %b %Y",
+    "%B %d %Y",
+    "%Y/%m/%d",
+]
+
+
+def _parse(text):
+    for pattern in _PARSERS:
+        try:
+            parsed = datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        if "%y" in pattern and parsed.year >= 2050:
+            parsed = parsed.replace(year=parsed.year - 100)
+        return parsed
+    raise AssertionError(f"no parser reads {text!r}")
+
+
+def test_dates_targets_are_the_iso_form_of_the_sources():
+    (src_train, tgt_train), (src_test, tgt_test) = datasets.load_dates(num_train=600, num_test=200)
+    assert len(src_train) == 600 and len(src_test) == 200
+    for source, target in zip(src_train + src_test, tgt_train + tgt_test):
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", target)
+        assert _parse(source).isoformat() == target, source
+    assert not set(tgt_train) & set(tgt_test)  # test dates are unseen
+    assert len({len(s) for s in src_train}) > 3  # several formats
+
+
+def test_dates_vocabularies_cover_every_source():
+    (sources, targets), _ = datasets.load_dates(num_train=500, num_test=10, seed=1)
+    source_vocab, target_vocab = datasets.date_vocabularies()
+    for source, target in zip(sources, targets):
+        assert source_vocab.decode(source_vocab.encode(source, add_eos=True)) == source
+        assert target_vocab.decode(target_vocab.encode(target, add_bos=True)) == target
+
+
+def test_dates_reject_bad_arguments():
+    with pytest.raises(ValueError, match="formats"):
+        datasets.load_dates(num_train=10, num_test=10, formats=["klingon"])
+    with pytest.raises(ValueError, match="first_year and last_year"):
+        datasets.load_dates(first_year=1900, last_year=2049)
+
+
+@pytest.mark.parametrize(
+    "loader, features, classes",
+    [
+        (datasets.load_breast_cancer, 30, 2),
+        (datasets.load_wine, 13, 3),
+    ],
+)
+def test_tables_are_standardised_on_training_statistics(loader, features, classes):
+    (x_train, y_train), (x_test, y_test) = loader()
+    assert x_train.shape[1] == x_test.shape[1] == features
+    assert set(np.unique(y_train)) == set(range(classes))
+    np.testing.assert_allclose(x_train.mean(axis=0), 0.0, atol=1e-4)
+    np.testing.assert_allclose(x_train.std(axis=0), 1.0, atol=1e-3)
+    (raw_train, _), _ = loader(standardize=False)
+    assert np.abs(raw_train.mean(axis=0)).max() > 1.0
+
+
+def _write_idx(path, array):
+    header = (
+        b"\x00\x00\x08"
+        + bytes([array.ndim])
+        + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
+    )
+    with gzip.open(path, "wb") as f:
+        f.write(header + array.astype(np.uint8).tobytes())
+
+
+_OFFLINE = (
+    "import urllib.error\n"
+    "import keras.src.utils.file_utils as file_utils\n"
+    "def no_network(*args, **kwargs):\n"
+    "    raise urllib.error.URLError('network is unreachable')\n"
+    "file_utils.urlretrieve = no_network\n"
+)
+
+
+def test_fashion_mnist_loads_a_file_placed_in_the_keras_cache(tmp_path):
+    folder = tmp_path / "datasets" / "fashion-mnist"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for split, count in [("train", 6), ("t10k", 4)]:
+        _write_idx(folder / f"{split}-images-idx3-ubyte.gz", rng.integers(0, 255, (count, 28, 28)))
+        _write_idx(folder / f"{split}-labels-idx1-ubyte.gz", np.arange(count) % 10)
+    code = _OFFLINE + (
+        "from keraslab.datasets import load_fashion_mnist\n"
+        "(x, y), (xt, yt) = load_fashion_mnist()\n"
+        "print(x.shape, y.tolist(), xt.shape, yt.tolist())\n"
+    )
+    result = run_python(code, env={"KERAS_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "(6, 28, 28) [0, 1, 2, 3, 4, 5] (4, 28, 28) [0, 1, 2, 3]"
+
+
+@pytest.mark.parametrize(
+    "loader, filename", [("load_mnist", "mnist.npz"), ("load_imdb", "imdb.npz")]
+)
+def test_download_without_network_names_file_and_cache_folder(tmp_path, loader, filename):
+    code = _OFFLINE + (
+        f"from keraslab.datasets import {loader}, DatasetUnavailableError\n"
+        "try:\n"
+        f"    {loader}()\n"
+        "except DatasetUnavailableError as error:\n"
+        "    print(error)\n"
+    )
+    result = run_python(code, env={"KERAS_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    message = result.stdout
+    assert filename in message
+    assert os.path.join(str(tmp_path), "datasets") in message
+    assert "network is unreachable" in message

@@ -1,0 +1,85 @@
+"""`keraslab.training.value_and_grad` against derivatives known in closed form."""
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+from keraslab.training import list_devices, value_and_grad
+
+
+def to_numpy(x):
+    return ops.convert_to_numpy(x)
+
+
+def test_polynomial_gradient_matches_closed_form():
+    w_init = np.array([-2.0, 0.5, 3.0], dtype="float32")
+    w = keras.Variable(w_init)
+    value, (grad,) = value_and_grad(lambda: ops.sum(w**3) + 2.0 * ops.sum(w), [w])
+    np.testing.assert_allclose(to_numpy(value), np.sum(w_init**3) + 2 * np.sum(w_init), rtol=1e-6)
+    np.testing.assert_allclose(to_numpy(grad), 3 * w_init**2 + 2.0, rtol=1e-6)
+
+
+def test_least_squares_gradient_matches_numpy():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16, 4)).astype("float32")
+    y = rng.normal(size=(16, 1)).astype("float32")
+    w_init = rng.normal(size=(4, 1)).astype("float32")
+    b_init = np.array([0.3], dtype="float32")
+    w, b = keras.Variable(w_init), keras.Variable(b_init)
+
+    def loss():
+        return ops.mean((ops.matmul(x, w) + b - y) ** 2)
+
+    value, (grad_w, grad_b) = value_and_grad(loss, [w, b])
+    residual = x @ w_init + b_init - y
+    np.testing.assert_allclose(to_numpy(value), np.mean(residual**2), rtol=1e-5)
+    np.testing.assert_allclose(to_numpy(grad_w), 2 * x.T @ residual / len(x), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(to_numpy(grad_b), [2 * residual.mean()], rtol=1e-4, atol=1e-6)
+
+
+def test_gradient_through_a_layer_matches_finite_differences():
+    layer = keras.layers.Dense(3, activation="tanh")
+    x = np.random.default_rng(1).normal(size=(8, 5)).astype("float32")
+    layer.build(x.shape)
+
+    def loss():
+        return ops.sum(layer(x) ** 2)
+
+    _, (grad_kernel, _) = value_and_grad(loss, layer.trainable_variables)
+    kernel = to_numpy(layer.kernel).astype("float64")
+    bias = to_numpy(layer.bias).astype("float64")
+
+    def numpy_loss(k):
+        return np.sum(np.tanh(x.astype("float64") @ k + bias) ** 2)
+
+    eps = 1e-4
+    numeric = np.zeros_like(kernel)
+    for index in np.ndindex(kernel.shape):
+        step = np.zeros_like(kernel)
+        step[index] = eps
+        numeric[index] = (numpy_loss(kernel + step) - numpy_loss(kernel - step)) / (2 * eps)
+    np.testing.assert_allclose(to_numpy(grad_kernel), numeric, rtol=1e-3, atol=1e-3)
+
+
+def test_unused_variable_gets_zero_gradient():
+    used, unused = keras.Variable([1.0, 2.0]), keras.Variable([5.0])
+    _, (grad_used, grad_unused) = value_and_grad(lambda: ops.sum(used * 3.0), [used, unused])
+    np.testing.assert_allclose(to_numpy(grad_used), [3.0, 3.0])
+    np.testing.assert_allclose(to_numpy(grad_unused), [0.0])
+
+
+def test_non_scalar_function_is_rejected():
+    w = keras.Variable([1.0, 2.0])
+    with pytest.raises(ValueError, match="must return a scalar.*shape \\(2,\\)"):
+        value_and_grad(lambda: w * 2.0, [w])
+
+
+def test_non_variable_is_rejected():
+    with pytest.raises(TypeError, match="Argument variables.*ndarray"):
+        value_and_grad(lambda: ops.sum(np.ones(2)), [np.ones(2)])
+
+
+def test_list_devices_has_a_cpu():
+    devices = list_devices()
+    assert any(d.lower().startswith("cpu") for d in devices), devices
