@@ -24,3 +24,6 @@ cd "$ROOT"
 export IPYTHONDIR="$VENV/ipython"
 mkdir -p "$IPYTHONDIR/profile_default"
 cp "$ROOT/overrides/ipython/ipython_kernel_config.py" "$IPYTHONDIR/profile_default/"
+
+# The checkout's own sources come first, also for a .venv shared with another worktree.
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"

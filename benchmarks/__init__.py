@@ -1,0 +1,1 @@
+"""Benchmarks run by `scripts/bench`. Each module defines `run(quick) -> list[dict]`."""
