@@ -27,9 +27,10 @@ def test_least_squares_gradient_matches_numpy():
     w_init = rng.normal(size=(4, 1)).astype("float32")
     b_init = np.array([0.3], dtype="float32")
     w, b = keras.Variable(w_init), keras.Variable(b_init)
+    x_tensor, y_tensor = ops.convert_to_tensor(x), ops.convert_to_tensor(y)
 
     def loss():
-        return ops.mean((ops.matmul(x, w) + b - y) ** 2)
+        return ops.mean((ops.matmul(x_tensor, w) + b - y_tensor) ** 2)
 
     value, (grad_w, grad_b) = value_and_grad(loss, [w, b])
     residual = x @ w_init + b_init - y

@@ -58,7 +58,10 @@ def _tensorflow(fn, variables):
             tape.watch(v.value)
         value = fn()
     _check_scalar(value)
-    return value, tape.gradient(value, [v.value for v in variables])
+    grads = tape.gradient(
+        value, [v.value for v in variables], unconnected_gradients=tf.UnconnectedGradients.ZERO
+    )
+    return value, grads
 
 
 def _torch(fn, variables):
