@@ -217,10 +217,13 @@ class MultiHeadAttention(keras.layers.Layer):
         if cache is None:
             if cache_index is not None:
                 raise ValueError("Argument cache_index needs a cache; received cache=None.")
-            masks = [query_mask, value_mask, key_mask if key_given else None]
-            mask = self._merge_masks(q, k, *masks, attention_mask, use_causal_mask)
+            masks = [query_mask, value_mask, key_mask if key_given else None, attention_mask]
+            # Causal alone with T == S goes to the kernels' own causal mode.
+            causal = use_causal_mask and all(m is None for m in masks) and q.shape[1] == k.shape[1]
+            mask = self._merge_masks(q, k, *masks, use_causal_mask and not causal)
         else:
             k, v, cache = self._update_cache(cache, cache_index, k, v)
+            causal = False
             mask = self._merge_masks(q, k, query_mask, None, None, attention_mask, False)
             step = causal_mask(ops.shape(q)[1], ops.shape(k)[1], offset=cache_index)
             mask = ops.logical_and(mask, step) if mask is not None else step
@@ -231,6 +234,7 @@ class MultiHeadAttention(keras.layers.Layer):
             k,
             v,
             mask=mask,
+            is_causal=causal,
             dropout_rate=self.dropout,
             training=training,
             return_weights=return_attention_scores,
