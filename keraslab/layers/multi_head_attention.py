@@ -121,8 +121,12 @@ class MultiHeadAttention(keras.layers.Layer):
                 "Argument key_dim must be even when use_rotary_embedding=True (RoPE rotates "
                 f"pairs of features); received key_dim={key_dim}."
             )
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
-        self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.kernel_initializer = check.identifier(
+            "kernel_initializer", keras.initializers.get, kernel_initializer
+        )
+        self.bias_initializer = check.identifier(
+            "bias_initializer", keras.initializers.get, bias_initializer
+        )
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed) if dropout > 0 else None
         self.supports_masking = True

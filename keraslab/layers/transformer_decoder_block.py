@@ -1,6 +1,7 @@
 import keras
 from keras import ops
 
+from keraslab.layers import _validation as check
 from keraslab.layers._transformer_block import TransformerBlock
 
 
@@ -95,6 +96,15 @@ class TransformerDecoderBlock(TransformerBlock):
                 f"with cross-attention (built with cross-attention: {has_cross}); received "
                 f"encoder_sequence={'a tensor' if encoder_sequence is not None else None}."
             )
+        if has_cross:
+            self._check_sequence("encoder_sequence", encoder_sequence)
+            check.dim(
+                "encoder_sequence",
+                encoder_sequence.shape,
+                0,
+                decoder_sequence.shape[0],
+                "the decoder batch size B",
+            )
         cached = self_attention_cache is not None
         if not cached and self_attention_cache_index is not None:
             raise ValueError(
@@ -141,7 +151,6 @@ class TransformerDecoderBlock(TransformerBlock):
             decoder_sequence, self.self_attention_norm, self_attention, training
         )
         if has_cross:
-            self._check_sequence("encoder_sequence", encoder_sequence)
             if encoder_padding_mask is None:
                 encoder_padding_mask = self._keras_mask(encoder_sequence)
             encoder_padding = self._padding(
