@@ -97,14 +97,14 @@ def test_decoder_outputs_ignore_future_tokens():
 
 
 @pytest.mark.parametrize(
-    "config, cross",
+    "config, cross, as_tensor",
     [
-        ({"norm_first": False}, True),
-        ({"norm_first": True, "num_key_value_heads": 1, "use_rotary_embedding": True}, False),
+        ({"norm_first": False}, True, False),
+        ({"norm_first": True, "num_key_value_heads": 1, "use_rotary_embedding": True}, False, True),
     ],
-    ids=["post-norm+cross", "pre-norm+MQA+RoPE"],
+    ids=["post-norm+cross", "pre-norm+MQA+RoPE, tensor index"],
 )
-def test_cached_decoding_matches_the_full_pass(config, cross):
+def test_cached_decoding_matches_the_full_pass(config, cross, as_tensor):
     layer = block(TransformerDecoderBlock, **config)
     x, encoder = normal(B, T, E), (normal(B, S, E, seed=1) if cross else None)
     full = numpy(layer(x, encoder))
@@ -112,8 +112,9 @@ def test_cached_decoding_matches_the_full_pass(config, cross):
     cache = np.zeros((B, 2, T, kv_heads, E // HEADS), "float32")
     steps = []
     for t in range(T):
+        index = ops.convert_to_tensor(t, "int32") if as_tensor else t
         out, cache = layer(
-            x[:, t : t + 1], encoder, self_attention_cache=cache, self_attention_cache_index=t
+            x[:, t : t + 1], encoder, self_attention_cache=cache, self_attention_cache_index=index
         )
         steps.append(numpy(out))
     np.testing.assert_allclose(np.concatenate(steps, 1), full, atol=ATOL)
