@@ -19,10 +19,19 @@ class TransformerDecoderBlock(TransformerBlock):
     the same outputs as a full causal pass. Paper: https://arxiv.org/abs/1706.03762.
 
     Args:
-        num_heads, hidden_dim, intermediate_dim, dropout, norm_first, activation,
-        layer_norm_epsilon, num_key_value_heads, use_rotary_embedding,
-        kernel_initializer: as in `TransformerEncoderBlock` (defaults: dropout 0,
-            norm_first False, "relu", 1e-5, None, False, "glorot_uniform").
+        num_heads: positive int dividing `hidden_dim`; each head has size
+            `hidden_dim // num_heads`.
+        hidden_dim: positive int, the model width `E` (the inputs' last axis).
+        intermediate_dim: positive int, width of the feed-forward hidden layer.
+        dropout: float in [0, 1), on attention weights and residual branches.
+            Defaults to 0.
+        norm_first: bool, pre-norm when True, post-norm when False. Defaults to False.
+        activation: feed-forward activation. Defaults to `"relu"`.
+        layer_norm_epsilon: positive float. Defaults to 1e-5.
+        num_key_value_heads: positive int dividing `num_heads` for grouped-query
+            attention in both attentions. Defaults to None (= `num_heads`).
+        use_rotary_embedding: bool, RoPE on queries and keys. Defaults to False.
+        kernel_initializer: initializer of all kernels. Defaults to `"glorot_uniform"`.
         **kwargs: base layer arguments (`name`, `dtype`, ...).
 
     Call arguments:
