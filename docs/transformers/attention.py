@@ -40,8 +40,8 @@ print(keraslab.describe_environment())
 
 SEED = 0  # one seed for every random draw on the page
 QUICK = keraslab.quick_mode()  # the test suite runs the page in quick mode
-TRAIN_SEQUENCES = 512 if QUICK else 4096  # sequences in the toy "find the marked token" task
-EPOCHS = 4 if QUICK else 30  # passes over them
+TRAIN_SEQUENCES = 256 if QUICK else 4096  # sequences in the toy "find the marked token" task
+EPOCHS = 3 if QUICK else 30  # passes over them
 SEQUENCE_LENGTH = 8  # tokens per sequence in that task
 keras.utils.set_random_seed(SEED)
 
