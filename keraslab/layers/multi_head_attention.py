@@ -274,7 +274,8 @@ class MultiHeadAttention(keras.layers.Layer):
         start = (0, cache_index, 0, 0)
         keys = ops.slice_update(cache[:, 0], start, ops.cast(k, cache.dtype))  # (B, S_max, K, D)
         values = ops.slice_update(cache[:, 1], start, ops.cast(v, cache.dtype))
-        return keys, values, ops.stack([keys, values], axis=1)  # (B, 2, S_max, K, D)
+        new_cache = ops.stack([keys, values], axis=1)  # (B, 2, S_max, K, D)
+        return ops.cast(keys, k.dtype), ops.cast(values, v.dtype), new_cache
 
     def _merge_masks(self, q, k, query_mask, value_mask, key_mask, attention_mask, causal):
         """Logical and of every mask given, broadcastable to `(B, T, S)`."""
