@@ -211,6 +211,8 @@ class MultiHeadAttention(keras.layers.Layer):
         self._check_inputs(query, value, key)
         check.boolean("use_causal_mask", use_causal_mask)
         check.boolean("return_attention_scores", return_attention_scores)
+        if cache is None and cache_index is not None:
+            raise ValueError("Argument cache_index needs a cache; received cache=None.")
         q = self.query_dense(query)  # (B, T, H, D)
         k = self.key_dense(key)  # (B, S, K, D)
         v = self.value_dense(value)  # (B, S, K, Dv)
@@ -219,11 +221,10 @@ class MultiHeadAttention(keras.layers.Layer):
             q = self.rotary(q, start_index=start)
             k = self.rotary(k, start_index=start)
         if cache is None:
-            if cache_index is not None:
-                raise ValueError("Argument cache_index needs a cache; received cache=None.")
             masks = [query_mask, value_mask, key_mask if key_given else None, attention_mask]
             # Causal alone with T == S goes to the kernels' own causal mode.
-            causal = use_causal_mask and all(m is None for m in masks) and q.shape[1] == k.shape[1]
+            square = q.shape[1] is not None and q.shape[1] == k.shape[1]
+            causal = use_causal_mask and square and all(m is None for m in masks)
             mask = self._merge_masks(q, k, *masks, use_causal_mask and not causal)
         else:
             k, v, cache = self._update_cache(cache, cache_index, k, v)
