@@ -8,6 +8,29 @@ from keraslab.training import MultiOptimizerModel
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
+class MinibatchStddev(layers.Layer):
+    """Appends one channel holding the batch's average feature standard deviation.
+
+    A generator that collapses onto a few images produces batches with too little
+    variation; this channel lets the discriminator see that and penalise it
+    (Karras et al., 2017, [Progressive GANs](https://arxiv.org/abs/1710.10196)).
+
+    Call arguments:
+        features: float tensor `(batch, height, width, channels)`.
+
+    Returns:
+        `(batch, height, width, channels + 1)`.
+    """
+
+    def call(self, features):
+        spread = ops.mean(ops.std(features, axis=0))
+        return ops.concatenate([features, ops.ones_like(features[..., :1]) * spread], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] + 1)
+
+
+@keras.saving.register_keras_serializable(package="keraslab")
 class GAN(MultiOptimizerModel):
     """A deep convolutional GAN (DCGAN) trained with plain `fit()` on every backend.
 
@@ -62,10 +85,13 @@ class GAN(MultiOptimizerModel):
                 keras.Input((latent_dim,)),
                 layers.Dense(height // 4 * width // 4 * 2 * filters, name="project"),
                 layers.Reshape((height // 4, width // 4, 2 * filters), name="reshape"),
+                layers.BatchNormalization(name="norm_0"),
                 layers.LeakyReLU(0.2, name="act_0"),
                 layers.Conv2DTranspose(2 * filters, 4, 2, padding="same", name="up_1"),
+                layers.BatchNormalization(name="norm_1"),
                 layers.LeakyReLU(0.2, name="act_1"),
                 layers.Conv2DTranspose(filters, 4, 2, padding="same", name="up_2"),
+                layers.BatchNormalization(name="norm_2"),
                 layers.LeakyReLU(0.2, name="act_2"),
                 layers.Conv2D(channels, 3, padding="same", activation="sigmoid", name="to_image"),
             ],
@@ -78,6 +104,7 @@ class GAN(MultiOptimizerModel):
                 layers.LeakyReLU(0.2, name="act_1"),
                 layers.Conv2D(2 * filters, 4, 2, padding="same", name="down_2"),
                 layers.LeakyReLU(0.2, name="act_2"),
+                MinibatchStddev(name="minibatch_stddev"),
                 layers.Flatten(name="flatten"),
                 layers.Dropout(0.2, name="dropout"),
                 layers.Dense(1, name="logit"),
