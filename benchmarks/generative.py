@@ -27,8 +27,10 @@ def _models(quick):
             {"optimizer": keras.optimizers.Adam(1e-3, beta_1=0.5)},
         ),
         "Diffusion (U-Net, EMA)": (
-            Diffusion(image_shape=(8, 8, 1), timesteps=20 if quick else 200, filters=width, seed=0),
-            {"optimizer": "adam", "ema_momentum": 0.99},
+            Diffusion(
+                image_shape=(8, 8, 1), timesteps=20 if quick else 100, filters=width // 2, seed=0
+            ),
+            {"optimizer": "adam", "ema_momentum": 0.995},
         ),
     }
 

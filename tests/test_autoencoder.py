@@ -15,12 +15,12 @@ def mse(a, b):
 def test_denoising_autoencoder_output_is_closer_to_clean_than_its_noisy_input():
     (x_train, _), (x_test, _) = load_digits()
     model = Autoencoder(
-        image_shape=(8, 8, 1), latent_dim=16, kind="conv", filters=16, noise_stddev=0.3, seed=0
+        image_shape=(8, 8, 1), latent_dim=16, kind="dense", filters=16, noise_stddev=0.3, seed=0
     )
     model.compile(optimizer=keras.optimizers.Adam(3e-3))
-    model.fit(x_train, epochs=4, batch_size=64, verbose=0)
+    model.fit(x_train[:512], epochs=10, batch_size=64, verbose=0)
     noisy = x_test + np.random.default_rng(0).normal(0.0, 0.3, x_test.shape).astype("float32")
-    assert mse(model(noisy), x_test) < mse(noisy, x_test)
+    assert mse(model(noisy), x_test) < 0.8 * mse(noisy, x_test)
 
 
 def test_dense_encode_decode_shapes_and_inference_has_no_noise():

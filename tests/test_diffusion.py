@@ -82,7 +82,7 @@ def test_ddim_is_deterministic_given_its_seed_and_ddpm_adds_noise():
 
 def test_ema_fit_evaluate_save_load_sequence(tmp_path):
     images = np.random.default_rng(0).uniform(size=(16, 8, 8, 1)).astype("float32")
-    model = Diffusion(image_shape=(8, 8, 1), timesteps=20, filters=4, seed=0)
+    model = Diffusion(image_shape=(8, 8, 1), timesteps=8, filters=2, seed=0)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), ema_momentum=0.9)
     model.fit(images, epochs=2, batch_size=8, verbose=0)
     first = model.evaluate(images, verbose=0)

@@ -54,15 +54,15 @@ vae = VAE(image_shape=(8, 8, 1), latent_dim=8, kind="conv", filters=32, seed=0)
 vae.compile(optimizer=keras.optimizers.Adam(2e-3))
 gan = GAN(image_shape=(8, 8, 1), latent_dim=32, filters=32, seed=0)
 gan.compile(optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
-diffusion = Diffusion(image_shape=(8, 8, 1), timesteps=20 if QUICK else 200, filters=32, seed=0)
-diffusion.compile(optimizer=keras.optimizers.Adam(2e-3), ema_momentum=0.99)
+diffusion = Diffusion(image_shape=(8, 8, 1), timesteps=20 if QUICK else 100, filters=16, seed=0)
+diffusion.compile(optimizer=keras.optimizers.Adam(2e-3), ema_momentum=0.995)
 
 plans = {
     "VAE": (vae, 2 if QUICK else 60, lambda n: ops.convert_to_numpy(vae.sample(n, seed=1))),
     "GAN": (gan, 2 if QUICK else 150, lambda n: ops.convert_to_numpy(gan.generate(n, seed=1))),
     "diffusion (DDIM 50)": (
         diffusion,
-        1 if QUICK else 100,
+        1 if QUICK else 150,
         lambda n: diffusion.generate(n, steps=10 if QUICK else 50, sampler="ddim", seed=1),
     ),
 }
@@ -134,7 +134,7 @@ for name, values in results.items():
 #   The VAE and diffusion minimise one fixed objective; the GAN's loss is a moving
 #   target that never settles.
 # * **Sampling time.** The VAE and the GAN need one decoder pass; DDIM needs 50 U-Net
-#   passes (and DDPM 200), so diffusion is by far the slowest to sample.
+#   passes (and DDPM 100), so diffusion is by far the slowest to sample.
 #
 # For synthetic training data the usual trade-off follows: diffusion when quality and
 # coverage matter most, a GAN when samples must be cheap, a VAE when you also want an

@@ -105,6 +105,10 @@ def _conv(kernel, inputs, filters):
     return kernel * kernel * inputs * filters + filters
 
 
+def _batch_norm(channels):
+    return 2 * channels
+
+
 def _residual_block(inputs, filters, embedding):
     skip = 0 if inputs == filters else _dense(inputs, filters)
     return (
@@ -154,12 +158,15 @@ ENTRIES = [
         sample_input=lambda: np.random.default_rng(0).normal(size=(4, 4)).astype("float32"),
         expected_params=(
             _dense(4, 2 * 2 * 4)
+            + _batch_norm(4)
             + _conv(4, 4, 4)
+            + _batch_norm(4)
             + _conv(4, 4, 2)
+            + _batch_norm(2)
             + _conv(3, 2, 1)
             + _conv(4, 1, 2)
             + _conv(4, 2, 4)
-            + _dense(2 * 2 * 4, 1)
+            + _dense(2 * 2 * (4 + 1), 1)
         ),
         fit_data=_fit_data,
         compile_kwargs={"optimizer": "adam", "loss": None},
