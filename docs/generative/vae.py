@@ -98,8 +98,10 @@ ax.set_ylabel("z₂")
 plt.show()
 
 # %% [markdown]
-# Digits of one class gather in one region, and the regions tile a disc around the
-# origin, as the prior asks. Decoding a grid of codes shows what lives where:
+# Most digits of one class gather in one region, and the regions share a disc of
+# radius about 2 around the origin, as the prior asks; a few classes overlap near the
+# centre, where two numbers cannot keep ten digits apart. Decoding a grid of codes shows
+# what lives where:
 
 # %%
 grid = np.linspace(-2.0, 2.0, 12)
