@@ -89,7 +89,7 @@ class Autoencoder(keras.Model):
 
     >>> model = Autoencoder(image_shape=(8, 8, 1), latent_dim=4, kind="dense", filters=4)
     >>> model.compile(optimizer="adam")
-    >>> tuple(model.encode(np.zeros((2, 8, 8, 1), "float32")).shape)
+    >>> tuple(model.encode(keras.ops.zeros((2, 8, 8, 1))).shape)
     (2, 4)
 
     References:

@@ -35,7 +35,7 @@ class Reparameterization(layers.Layer):
     Example:
 
     >>> layer = Reparameterization(seed=0)
-    >>> z = layer([np.zeros((2, 3), "float32"), np.zeros((2, 3), "float32")], training=True)
+    >>> z = layer([keras.ops.zeros((2, 3)), keras.ops.zeros((2, 3))], training=True)
     >>> tuple(z.shape)
     (2, 3)
 
