@@ -5,6 +5,15 @@ Everything else is written once against `keras.ops`; what truly differs per back
 """
 
 from keraslab.training.devices import list_devices
+from keraslab.training.ema import release_averaged_weights
 from keraslab.training.gradients import value_and_grad
+from keraslab.training.inference import predict_function
+from keraslab.training.multi_optimizer import MultiOptimizerModel
 
-__all__ = ["list_devices", "value_and_grad"]
+__all__ = [
+    "MultiOptimizerModel",
+    "list_devices",
+    "predict_function",
+    "release_averaged_weights",
+    "value_and_grad",
+]

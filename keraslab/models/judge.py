@@ -1,0 +1,58 @@
+"""A small CNN classifier that judges generated images: confident, and of every class?"""
+
+import keras
+import numpy as np
+from keras import layers
+
+
+def train_judge(images, labels, epochs=60, seed=0):
+    """Trains a small CNN classifier on real `images` to judge generated ones.
+
+    Args:
+        images: float array `(N, height, width, channels)` in `[0, 1]`.
+        labels: int array `(N,)`.
+        epochs: int. Defaults to `60`.
+        seed: int, seed of the weights and the shuffling. Defaults to `0`.
+
+    Returns:
+        A compiled `keras.Sequential` returning class probabilities.
+    """
+    keras.utils.set_random_seed(seed)
+    num_classes = int(np.max(labels)) + 1
+    judge = keras.Sequential(
+        [
+            keras.Input(images.shape[1:]),
+            layers.Conv2D(32, 3, padding="same", activation="relu", name="conv_1"),
+            layers.MaxPooling2D(2, name="pool_1"),
+            layers.Conv2D(64, 3, padding="same", activation="relu", name="conv_2"),
+            layers.GlobalAveragePooling2D(name="pool_2"),
+            layers.Dropout(0.3, name="dropout"),
+            layers.Dense(num_classes, activation="softmax", name="probabilities"),
+        ],
+        name="judge",
+    )
+    judge.compile(
+        optimizer=keras.optimizers.Adam(3e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    judge.fit(images, labels, epochs=epochs, batch_size=64, verbose=0)
+    return judge
+
+
+def judge_samples(judge, images, threshold=0.9):
+    """Scores generated `images` with `judge`.
+
+    Returns:
+        dict with `confident` (share of images whose top class probability is at least
+        `threshold`), `class_shares` (share of images predicted as each class, NumPy
+        array) and `min_class_share`.
+    """
+    probabilities = judge.predict(images, batch_size=500, verbose=0)
+    predicted = probabilities.argmax(axis=1)
+    shares = np.bincount(predicted, minlength=probabilities.shape[1]) / len(images)
+    return {
+        "confident": float(np.mean(probabilities.max(axis=1) >= threshold)),
+        "class_shares": shares,
+        "min_class_share": float(shares.min()),
+    }
