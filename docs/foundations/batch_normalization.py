@@ -45,7 +45,7 @@ SEED = 0  # weights and shuffling
 DEPTH = 10  # hidden layers
 WIDTH = 64  # units per hidden layer
 ACTIVATION = "sigmoid"  # hidden activation
-EPOCHS = 2 if QUICK else 20  # training epochs per network
+EPOCHS = 1 if QUICK else 20  # training epochs per network
 BATCH_SIZE = 64  # images per gradient step
 LEARNING_RATE = 0.01  # SGD step size
 MOMENTUM = 0.9  # SGD momentum
@@ -139,7 +139,8 @@ plt.show()
 
 print("how much each unit's output varies between images (std over images, mean over units)")
 for name, model in models.items():
-    spreads = [float(ops.mean(ops.std(h, axis=0))) for h in model.hidden_outputs(x_test)]
+    outputs = [ops.convert_to_numpy(h) for h in model.hidden_outputs(x_test)]
+    spreads = [h.std(axis=0).mean() for h in outputs]
     print(f"{name:20s} layers 1..{DEPTH}:", np.round(spreads, 3))
 
 # %% [markdown]

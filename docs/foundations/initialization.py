@@ -44,7 +44,7 @@ QUICK = keraslab.quick_mode()
 SEED = 0  # weights and shuffling
 DEPTH = 10  # hidden layers
 WIDTH = 64  # units per hidden layer
-EPOCHS = 2 if QUICK else 20  # training epochs per initialisation
+EPOCHS = 1 if QUICK else 20  # training epochs per initialisation
 BATCH_SIZE = 64  # images per gradient step
 LEARNING_RATE = 0.01  # SGD step size
 MOMENTUM = 0.9  # SGD momentum
@@ -90,7 +90,7 @@ def build(initializer):
 fig, ax = plt.subplots(figsize=(7, 3.5))
 for name, initializer in INITIALIZERS.items():
     outputs = build(initializer).hidden_outputs(x_train[:256])
-    stds = [float(ops.std(h)) for h in outputs]
+    stds = [ops.convert_to_numpy(h).std() for h in outputs]
     print(f"{name:26s} std of layer 1: {stds[0]:9.3g}   layer {DEPTH}: {stds[-1]:9.3g}")
     ax.plot(range(1, DEPTH + 1), np.maximum(stds, 1e-12), marker="o", label=name)
 ax.set_yscale("log")
