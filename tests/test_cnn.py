@@ -26,9 +26,9 @@ def _randomize_weights(model, seed=1):
 
 
 def test_matches_a_hand_assembled_sequential():
-    x = _images((16, 12, 12, 3))
+    x = _images((4, 6, 6, 3))
     model = CNN(
-        filters=(4, 6),
+        filters=(4,),
         convs_per_block=2,
         global_pooling=True,
         dense_units=(5,),
@@ -36,16 +36,17 @@ def test_matches_a_hand_assembled_sequential():
     )
     model(x)
     _randomize_weights(model)
-    layers = [keras.Input((12, 12, 3))]
-    for channels in (4, 6):
-        for _ in range(2):
-            layers += [
-                keras.layers.Conv2D(channels, 3, padding="same", use_bias=False),
-                keras.layers.BatchNormalization(),
-                keras.layers.ReLU(),
-            ]
-        layers.append(keras.layers.MaxPooling2D(2))
+
+    def conv_bn_relu():
+        return [
+            keras.layers.Conv2D(4, 3, padding="same", use_bias=False),
+            keras.layers.BatchNormalization(),
+            keras.layers.ReLU(),
+        ]
+
+    layers = [keras.Input((6, 6, 3)), *conv_bn_relu(), *conv_bn_relu()]
     layers += [
+        keras.layers.MaxPooling2D(2),
         keras.layers.GlobalAveragePooling2D(),
         keras.layers.Dense(5, activation="relu"),
         keras.layers.Dense(3, activation="softmax"),
@@ -77,9 +78,9 @@ def test_first_convolution_matches_numpy_cross_correlation():
 
 def test_feature_maps_shrink_by_the_pool_size_per_block():
     model = CNN(filters=(4, 8), pool_size=3, output_units=4)
-    x = _images((2, 18, 18, 1))
-    assert tuple(model.features(x, block=0).shape) == (2, 18, 18, 4)
-    assert tuple(model.features(x, block=1).shape) == (2, 6, 6, 8)
+    x = _images((2, 9, 9, 1))
+    assert tuple(model.features(x, block=0).shape) == (2, 9, 9, 4)
+    assert tuple(model.features(x, block=1).shape) == (2, 3, 3, 8)
     assert tuple(model(x).shape) == (2, 4)
     with pytest.raises(ValueError, match="block"):
         model.features(x, block=2)

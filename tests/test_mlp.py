@@ -65,7 +65,16 @@ def test_without_hidden_layers_it_is_linear_regression():
     y = (x @ np.array([1.5, -2.0, 0.5]) + 0.3 + rng.normal(0, 0.1, 128)).astype("float32")
     model = MLP(hidden_units=(), output_units=1)
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
-    model.fit(x, y[:, None], epochs=100, batch_size=128, verbose=0)
+    # Ten copies per epoch, unshuffled: 100 full-batch gradient steps in 10 epochs.
+    repeats = 10
+    model.fit(
+        np.tile(x, (repeats, 1)),
+        np.tile(y[:, None], (repeats, 1)),
+        epochs=10,
+        batch_size=128,
+        shuffle=False,
+        verbose=0,
+    )
     reference = LinearRegression().fit(x, y)
     kernel, bias = model.get_weights()
     np.testing.assert_allclose(kernel[:, 0], reference.coef_, atol=1e-3)
