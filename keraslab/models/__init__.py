@@ -1,8 +1,11 @@
 """keraslab models: one file per architecture, each a `keras.Model` subclass."""
 
 from keraslab.models.autoencoder import Autoencoder
+from keraslab.models.cnn import CNN
 from keraslab.models.diffusion import Diffusion
 from keraslab.models.gan import GAN
+from keraslab.models.mlp import MLP
+from keraslab.models.rnn import RNN
 from keraslab.models.vae import VAE, Reparameterization
 
-__all__ = ["Diffusion", "GAN", "VAE", "Autoencoder", "Reparameterization"]
+__all__ = ["MLP", "CNN", "RNN", "Autoencoder", "VAE", "Reparameterization", "GAN", "Diffusion"]

@@ -3,7 +3,7 @@
 import keras
 from keras import layers, ops
 
-from keraslab.models._checks import check_image_shape, check_positive
+from keraslab.models._checks import check_image_shape, check_int
 from keraslab.training import MultiOptimizerModel
 
 
@@ -76,8 +76,8 @@ class GAN(MultiOptimizerModel):
     def __init__(self, image_shape, latent_dim=32, filters=32, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.image_shape = check_image_shape(image_shape, 2)
-        self.latent_dim = check_positive("latent_dim", latent_dim)
-        self.filters = check_positive("filters", filters)
+        self.latent_dim = check_int("latent_dim", latent_dim)
+        self.filters = check_int("filters", filters)
         self.seed = seed
         height, width, channels = self.image_shape
         self.generator = keras.Sequential(
@@ -143,7 +143,7 @@ class GAN(MultiOptimizerModel):
 
     def generate(self, n, seed=None):
         """Returns `n` generated images, reproducible when `seed` is an int."""
-        check_positive("n", n)
+        check_int("n", n)
         latent = keras.random.normal(
             (n, self.latent_dim), seed=self.seed_generator if seed is None else seed
         )
