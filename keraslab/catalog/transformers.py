@@ -5,14 +5,14 @@ import numpy as np
 
 from keraslab.catalog import BadInput, Entry
 
-D, H, I = 8, 2, 16  # tiny width, heads, feed-forward width shared by the three entries
+D, H, FF = 8, 2, 16  # tiny width, heads, feed-forward width shared by the three entries
 
 
 def _attention_params(d=D):
     return 4 * d * d + 4 * d  # query, key, value and output kernels with biases
 
 
-def _block_params(cross_attention=False, d=D, i=I):
+def _block_params(cross_attention=False, d=D, i=FF):
     norm = 2 * d
     feedforward = d * i + i + i * d + d
     own = _attention_params(d) + 2 * norm + feedforward
@@ -36,7 +36,7 @@ def _decoder_only():
     from keraslab.models import DecoderOnlyTransformer
 
     return DecoderOnlyTransformer(
-        DEC_V, DEC_T, num_layers=1, num_heads=H, hidden_dim=D, intermediate_dim=I
+        DEC_V, DEC_T, num_layers=1, num_heads=H, hidden_dim=D, intermediate_dim=FF
     )
 
 
@@ -89,7 +89,7 @@ def _encoder_only():
         num_layers=1,
         num_heads=H,
         hidden_dim=D,
-        intermediate_dim=I,
+        intermediate_dim=FF,
     )
 
 
@@ -142,7 +142,7 @@ def _encoder_decoder():
         num_decoder_layers=1,
         num_heads=H,
         hidden_dim=D,
-        intermediate_dim=I,
+        intermediate_dim=FF,
     )
 
 

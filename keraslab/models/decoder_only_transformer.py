@@ -213,6 +213,8 @@ class DecoderOnlyTransformer(keras.Model):
         ids = _transformer.check_token_ids(
             "token_ids", token_ids, self.sequence_length, self.vocabulary_size
         )
+        if not self.built:
+            self.build(ids.shape)
         return _transformer.attention_maps(self.embedding(ids), self.blocks, causal=True)
 
     def get_config(self):

@@ -203,6 +203,8 @@ class EncoderDecoderTransformer(keras.Model):
         """Cross-attention weights of each decoder block, NumPy `(B, H, T, S)` each."""
         source = _transformer.check_token_ids("source_ids", source_ids)
         target = _transformer.check_token_ids("target_ids", target_ids)
+        if not self.built:
+            self.build({"source_ids": source.shape, "target_ids": target.shape})
         encoded, padding = self.encode(source)
         x = self.target_embedding(target)
         maps = []

@@ -160,6 +160,8 @@ class EncoderOnlyTransformer(keras.Model):
         ids = _transformer.check_token_ids(
             "token_ids", token_ids, self.sequence_length, self.vocabulary_size
         )
+        if not self.built:
+            self.build(ids.shape)
         x = self.embedding_norm(self.embedding(ids))
         return _transformer.attention_maps(x, self.blocks, padding=ops.not_equal(ids, 0))
 
