@@ -136,7 +136,7 @@ class MultiHeadAttention(keras.layers.Layer):
         return self.num_key_value_heads or self.num_heads
 
     def _dense(self, name, equation, output_shape, bias_axes):
-        return keras.layers.EinsumDense(
+        layer = keras.layers.EinsumDense(
             equation,
             output_shape=output_shape,
             bias_axes=bias_axes if self.use_bias else None,
@@ -145,6 +145,9 @@ class MultiHeadAttention(keras.layers.Layer):
             name=name,
             dtype=self.dtype_policy,
         )
+        # A projection acts on each position separately, so the padding mask still holds.
+        layer.supports_masking = True
+        return layer
 
     def build(self, query_shape, value_shape, key_shape=None):
         check.rank("query", query_shape, 3, "(B, T, E)")

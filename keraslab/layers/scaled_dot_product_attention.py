@@ -44,7 +44,8 @@ def attend(
         # Repeated by hand: not every backend's fused kernel accepts K < H.
         key = ops.repeat(key, groups, axis=2)  # (B, S, H, D)
         value = ops.repeat(value, groups, axis=2)
-    if not return_weights and not use_dropout:
+    # The fused kernels need equal key and value head sizes.
+    if not return_weights and not use_dropout and value.shape[-1] == query.shape[-1]:
         output = ops.dot_product_attention(query, key, value, mask=mask, scale=scale)
         if mask is not None:
             any_key = ops.any(ops.broadcast_to(mask, _mask_shape(query, key)), axis=-1)
@@ -65,15 +66,14 @@ def attend(
 
 
 def _check_mask(shape, query_shape, key_shape):
+    """Each mask axis must be 1 or match `(B, H, T, S)`; the key axis S must match."""
     check.rank("mask", shape, (2, 3, 4), "(T, S), (B, T, S) or (B, H, T, S)")
-    check.shape_matches("mask", shape[-2:], (query_shape[2], key_shape[2]), "(T, S)")
-    leading = {
-        3: [(0, query_shape[0], "B")],
-        4: [(0, query_shape[0], "B"), (1, query_shape[1], "H")],
-    }
-    for axis, expected, letter in leading.get(len(shape), []):
+    check.dim("mask", shape, -1, key_shape[2], "the key length S")
+    letters = {2: "TS", 3: "BTS", 4: "BHTS"}[len(shape)]
+    sizes = {"B": query_shape[0], "H": query_shape[1], "T": query_shape[2]}
+    for axis, letter in enumerate(letters[:-1]):
         if shape[axis] != 1:
-            check.dim("mask", shape, axis, expected, f"{letter} (or 1)")
+            check.dim("mask", shape, axis, sizes[letter], f"{letter} (or 1)")
 
 
 def _mask_shape(query, key):
@@ -97,7 +97,8 @@ def scaled_dot_product_attention(
     Each query position takes a weighted average of the values; the weights are the
     softmax of its dot products with the keys, divided by `√D` so that their spread does
     not grow with the head size. Two paths give the same result: when the weights are not
-    requested (and no dropout is active) it calls the backend's fused kernel through
+    requested (no dropout is active, and value heads have size D) it calls the backend's
+    fused kernel through
     `keras.ops.dot_product_attention`; otherwise it computes the weights with plain
     `keras.ops` and returns them. Grouped-query attention is supported: `key` and `value`
     may have `K` heads where `K` divides `H`; query head `h` then reads key head
@@ -108,7 +109,8 @@ def scaled_dot_product_attention(
         key: float tensor `(B, K, S, D)`.
         value: float tensor `(B, K, S, Dv)`.
         mask: optional boolean tensor, True where a query may attend to a key, of shape
-            `(T, S)`, `(B, T, S)` or `(B or 1, H or 1, T, S)`. Defaults to None.
+            `(T, S)`, `(B, T, S)` or `(B, H, T, S)`, where any axis but S may be 1 to
+            broadcast (a padding mask is `(B, 1, 1, S)`). Defaults to None.
         is_causal: bool, forbid each query `t` from seeing keys after position
             `t + S - T` (for `T == S`: the future). Defaults to False.
         dropout_rate: float in [0, 1), dropout on the weights in training. Defaults to 0.

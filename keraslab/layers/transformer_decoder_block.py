@@ -101,6 +101,11 @@ class TransformerDecoderBlock(TransformerBlock):
                 "Argument self_attention_cache_index needs a self_attention_cache; "
                 "received self_attention_cache=None."
             )
+        if cached and self_attention_cache_index is None:
+            raise ValueError(
+                "Argument self_attention_cache_index must be given with self_attention_cache "
+                "(the position of the first token); received None."
+            )
         if decoder_padding_mask is None and not cached:
             decoder_padding_mask = self._keras_mask(decoder_sequence)
         length = ops.convert_to_tensor(self_attention_cache).shape[2] if cached else None
