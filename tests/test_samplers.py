@@ -122,8 +122,8 @@ def test_top_k_larger_than_the_vocabulary_is_an_error():
 def markov_log_probs(table):
     """A next-token model whose log-probabilities depend on the last token only."""
 
-    def fn(ids):
-        last = ops.convert_to_numpy(ids)[:, -1]
+    def fn(ids, position):
+        last = ops.convert_to_numpy(ids)[:, position]
         return keras.ops.convert_to_tensor(np.log(table[last]))
 
     return fn

@@ -188,12 +188,8 @@ class EncoderDecoderTransformer(keras.Model):
         encoded = ops.repeat(encoded, num_beams, axis=0)  # B * K, S, D
         padding = ops.repeat(padding, num_beams, axis=0)
 
-        def log_probs(ids):
-            length = ops.shape(ids)[1]
-            buffer = ops.pad(ids, [(0, 0), (0, max_length + 1 - length)])  # B * K, T
-            return self._compiled(
-                encoded, padding, buffer, ops.convert_to_tensor(length - 1, "int32")
-            )
+        def log_probs(ids, position):
+            return self._compiled(encoded, padding, ids, ops.convert_to_tensor(position, "int32"))
 
         start = np.full((source.shape[0], 1), start_id, "int32")
         ids, _ = samplers.beam_search(log_probs, start, max_length, num_beams, end_id=end_id)

@@ -245,11 +245,13 @@ def beam_search(log_probs_fn, start_ids, num_steps, num_beams, end_id=None, pad_
     """Beam search: keeps the `num_beams` most likely continuations at every step.
 
     Sequences that emit `end_id` stop growing (padded with `pad_id`) and keep their score,
-    which is the sum of the token log-probabilities.
+    which is the sum of the token log-probabilities. Every step works on the same
+    fixed-size buffer of ids, so compiled and eager backends reuse one program per step.
 
     Args:
-        log_probs_fn: callable `(ids (B * K, t)) -> (B * K, V)` log-probabilities of the
-            next token after each sequence.
+        log_probs_fn: callable `(ids (B * K, t0 + num_steps), position) -> (B * K, V)`,
+            the log-probabilities of the token after `ids[:, position]`; the ids after
+            `position` are padding.
         start_ids: int array `(B, t0)`, the shared start of every sequence.
         num_steps: int, tokens to add.
         num_beams: int `K >= 1`; `1` is greedy decoding.
@@ -262,15 +264,16 @@ def beam_search(log_probs_fn, start_ids, num_steps, num_beams, end_id=None, pad_
     """
     check_positive_int("num_beams", num_beams)
     start_ids = ops.cast(ops.convert_to_tensor(start_ids), "int32")
-    batch_size = ops.shape(start_ids)[0]
-    ids = ops.repeat(start_ids, num_beams, axis=0)  # B * K, t0
+    batch_size, start_length = ops.shape(start_ids)
+    ids = ops.pad(ops.repeat(start_ids, num_beams, axis=0), [(0, 0), (0, num_steps)])  # BK, t
     first_beam_only = ops.tile(
         ops.convert_to_tensor([0.0] + [-1e9] * (num_beams - 1), "float32"), [batch_size]
     )
     scores = ops.reshape(first_beam_only, (batch_size, num_beams))  # B, K
     done = ops.zeros((batch_size, num_beams), "bool")
-    for _ in range(num_steps):
-        log_probs = ops.cast(log_probs_fn(ids), "float32")
+    offsets = ops.arange(batch_size)[:, None] * num_beams
+    for position in range(start_length, start_length + num_steps):
+        log_probs = ops.cast(log_probs_fn(ids, position - 1), "float32")
         vocabulary_size = ops.shape(log_probs)[-1]
         log_probs = ops.reshape(log_probs, (batch_size, num_beams, vocabulary_size))
         only_pad = ops.where(ops.arange(vocabulary_size) == pad_id, 0.0, -1e9)
@@ -279,8 +282,8 @@ def beam_search(log_probs_fn, start_ids, num_steps, num_beams, end_id=None, pad_
         scores, flat = ops.top_k(candidates, k=num_beams)
         parent = flat // vocabulary_size  # B, K
         token = ops.cast(flat % vocabulary_size, "int32")
-        rows = ops.reshape(parent + ops.arange(batch_size)[:, None] * num_beams, (-1,))
-        ids = ops.concatenate([ops.take(ids, rows, axis=0), ops.reshape(token, (-1, 1))], axis=1)
+        ids = ops.take(ids, ops.reshape(parent + offsets, (-1,)), axis=0)
+        ids = ops.slice_update(ids, (0, position), ops.reshape(token, (-1, 1)))
         done = ops.take_along_axis(done, parent, axis=1)
         if end_id is not None:
             done = ops.logical_or(done, token == end_id)
