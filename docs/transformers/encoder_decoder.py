@@ -91,7 +91,7 @@ model.compile(
 model(x_train)
 print(f"{model.count_params():,} parameters")
 start = time.perf_counter()
-epochs = 1 if QUICK else 12
+epochs = 1 if QUICK else 8
 history = model.fit(x_train, y_train, epochs=epochs, batch_size=64, verbose=2)
 print(f"training time: {time.perf_counter() - start:.0f} s on {keraslab.backend()}")
 

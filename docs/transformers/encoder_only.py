@@ -95,7 +95,7 @@ start = time.perf_counter()
 history = model.fit(
     train.token_ids,
     train.labels,
-    epochs=3 if QUICK else 12,
+    epochs=2 if QUICK else 4,
     batch_size=64,
     validation_split=0.1,
     verbose=2,
