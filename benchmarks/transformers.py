@@ -1,8 +1,9 @@
 """Transformers: generation with and without the key/value cache, and training steps.
 
 Groups:
-* generation: tokens/s of `DecoderOnlyTransformer.generate` (batch 1, greedy) from a
-  one-token prompt, with and without the cache, and the cache's speed-up.
+* generation: tokens/s of `DecoderOnlyTransformer.generate` (batch 1, greedy, 2 layers of
+  width 64) from a one-token prompt, with and without the cache, and the speed-up; one
+  timed run per case after compiling every shape it uses.
 * train step vs plain PyTorch (torch backend only): one decoder-only training step
   (forward, backward, Adam update) through Keras, against the same model written
   directly in PyTorch, on the same batch.
@@ -24,14 +25,13 @@ VOCABULARY = 100
 
 
 def _configs(quick):
+    """Generation model, training model, then lengths, batch and window of the training step."""
     if quick:
-        return dict(num_layers=1, num_heads=2, hidden_dim=32, intermediate_dim=64), (16, 32), 8, 32
-    return (
-        dict(num_layers=4, num_heads=4, hidden_dim=128, intermediate_dim=384),
-        (64, 256, 512),
-        32,
-        96,
-    )
+        tiny = dict(num_layers=1, num_heads=2, hidden_dim=32, intermediate_dim=64)
+        return tiny, tiny, (16, 32), 8, 32
+    generation = dict(num_layers=2, num_heads=4, hidden_dim=64, intermediate_dim=256)
+    training = dict(num_layers=4, num_heads=4, hidden_dim=128, intermediate_dim=384)
+    return generation, training, (64, 256, 512), 32, 96
 
 
 def _ids(shape, seed=0, vocabulary=VOCABULARY):
@@ -125,9 +125,9 @@ def _plain_pytorch_ms(config, batch, length, x, y, repeats):
 
 
 def run(quick):
-    config, lengths, batch, length = _configs(quick)
+    generation, config, lengths, batch, length = _configs(quick)
     repeats = 2 if quick else 5
-    rows = _generation_rows(config, lengths)
+    rows = _generation_rows(generation, lengths)
 
     x, y = _ids((batch, length)), _ids((batch, length), seed=1)
     decoder = _compiled(DecoderOnlyTransformer(VOCABULARY, length, **config))
