@@ -96,27 +96,37 @@ def test_decoder_outputs_ignore_future_tokens():
         np.testing.assert_allclose(numpy(layer(changed))[:, : t + 1], out[:, : t + 1], atol=ATOL)
 
 
-@pytest.mark.parametrize(
-    "config, cross",
-    [
-        ({"norm_first": False}, True),
-        ({"norm_first": True, "num_key_value_heads": 1, "use_rotary_embedding": True}, False),
-    ],
-    ids=["post-norm+cross", "pre-norm+MQA+RoPE"],
-)
-def test_cached_decoding_matches_the_full_pass(config, cross):
-    layer = block(TransformerDecoderBlock, **config)
-    x, encoder = normal(B, T, E), (normal(B, S, E, seed=1) if cross else None)
-    full = numpy(layer(x, encoder))
-    kv_heads = config.get("num_key_value_heads", HEADS)
+def decode_step_by_step(layer, x, encoder=None, as_tensor=False, **kwargs):
+    """Feeds `x` one token at a time through `layer` with a zero-initialised cache."""
+    kv_heads = layer.num_key_value_heads or HEADS
     cache = np.zeros((B, 2, T, kv_heads, E // HEADS), "float32")
     steps = []
     for t in range(T):
+        index = ops.convert_to_tensor(t, "int32") if as_tensor else t
         out, cache = layer(
-            x[:, t : t + 1], encoder, self_attention_cache=cache, self_attention_cache_index=t
+            x[:, t : t + 1],
+            encoder,
+            self_attention_cache=cache,
+            self_attention_cache_index=index,
+            **kwargs,
         )
-        steps.append(numpy(out))
-    np.testing.assert_allclose(np.concatenate(steps, 1), full, atol=ATOL)
+        steps.append(numpy(ops.cast(out, "float32")))
+    return np.concatenate(steps, 1)
+
+
+@pytest.mark.parametrize(
+    "config, cross, as_tensor",
+    [
+        ({"norm_first": False}, True, False),
+        ({"norm_first": True, "num_key_value_heads": 1, "use_rotary_embedding": True}, False, True),
+    ],
+    ids=["post-norm+cross", "pre-norm+MQA+RoPE, tensor index"],
+)
+def test_cached_decoding_matches_the_full_pass(config, cross, as_tensor):
+    layer = block(TransformerDecoderBlock, **config)
+    x, encoder = normal(B, T, E), (normal(B, S, E, seed=1) if cross else None)
+    full = numpy(layer(x, encoder))
+    np.testing.assert_allclose(decode_step_by_step(layer, x, encoder, as_tensor), full, atol=ATOL)
 
 
 def test_cached_decoding_respects_a_padding_mask_over_the_cache():
@@ -124,18 +134,15 @@ def test_cached_decoding_respects_a_padding_mask_over_the_cache():
     x = normal(B, T, E)
     left_padded = np.array([[0, 0, 1, 1, 1], [1, 1, 1, 1, 1]], bool)
     full = numpy(layer(x, decoder_padding_mask=left_padded))
-    cache = np.zeros((B, 2, T, HEADS, E // HEADS), "float32")
-    steps = []
-    for t in range(T):
-        out, cache = layer(
-            x[:, t : t + 1],
-            decoder_padding_mask=left_padded,
-            self_attention_cache=cache,
-            self_attention_cache_index=t,
-        )
-        steps.append(numpy(out))
+    steps = decode_step_by_step(layer, x, decoder_padding_mask=left_padded)
     np.testing.assert_allclose(
-        valid_rows(np.concatenate(steps, 1), left_padded),
-        valid_rows(full, left_padded),
-        atol=ATOL,
+        valid_rows(steps, left_padded), valid_rows(full, left_padded), atol=ATOL
     )
+
+
+def test_mixed_precision_cached_decoding():
+    layer = block(TransformerDecoderBlock, use_rotary_embedding=True, dtype="mixed_bfloat16")
+    x = normal(B, T, E)
+    full = numpy(ops.cast(layer(x), "float32"))
+    assert np.all(np.isfinite(full))
+    np.testing.assert_allclose(decode_step_by_step(layer, x), full, atol=5e-2)

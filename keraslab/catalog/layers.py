@@ -73,6 +73,12 @@ def _mha_bad_inputs():
         ),
         _bad("dropout above 1", lambda: MultiHeadAttention(2, 4, dropout=1.5), "dropout"),
         _bad(
+            "unknown kernel_initializer",
+            lambda: MultiHeadAttention(2, 4, kernel_initializer="nope"),
+            "kernel_initializer",
+        ),
+        _bad("string use_causal_mask", _call(_mha, q, v, use_causal_mask="yes"), "use_causal_mask"),
+        _bad(
             "odd key_dim with RoPE",
             lambda: MultiHeadAttention(2, 3, use_rotary_embedding=True),
             "key_dim",
@@ -161,6 +167,11 @@ def _learned_bad_inputs():
     return [
         _bad("zero max_length", lambda: LearnedPositionalEmbedding(0), "max_length"),
         _bad("negative max_length", lambda: LearnedPositionalEmbedding(-3), "max_length"),
+        _bad(
+            "unknown initializer",
+            lambda: LearnedPositionalEmbedding(4, initializer="nope"),
+            "initializer",
+        ),
         _bad("longer than max_length", _call(_learned, _normal(2, 7, E)), "inputs"),
         _bad("start_index + T past max_length", _call(_learned, x, start_index=2), "inputs"),
         _bad("feature size changed after build", _call(_learned_built, _normal(2, 5, 4)), "inputs"),
@@ -197,6 +208,11 @@ def _token_and_position_bad_inputs():
         ),
         _bad("zero embedding_dim", lambda: _token_and_position(embedding_dim=0), "embedding_dim"),
         _bad("unknown position", lambda: _token_and_position(position="rotary"), "position"),
+        _bad(
+            "unknown embeddings_initializer",
+            lambda: _token_and_position(embeddings_initializer="nope"),
+            "embeddings_initializer",
+        ),
         _bad("string mask_zero", lambda: _token_and_position(mask_zero="yes"), "mask_zero"),
         _bad("float token ids", _call(_token_and_position, ids.astype("float32")), "inputs"),
         _bad("rank-3 token ids", _call(_token_and_position, ids[..., None]), "inputs"),
@@ -242,6 +258,7 @@ def _block_config_bad_inputs(make):
             "num_key_value_heads",
         ),
         _bad("string norm_first", lambda: make(norm_first="yes"), "norm_first"),
+        _bad("unknown activation", lambda: make(activation="nope"), "activation"),
         _bad(
             "negative layer_norm_epsilon",
             lambda: make(layer_norm_epsilon=-1.0),
@@ -281,6 +298,10 @@ def _decoder_bad_inputs():
             "no encoder_sequence after building with one",
             _call(_decoder_built, x),
             "encoder_sequence",
+        ),
+        _bad("encoder batch differs", _call(_decoder, x, _normal(3, 4, E)), "encoder_sequence"),
+        _bad(
+            "integer encoder_sequence", _call(_decoder, x, enc.astype("int32")), "encoder_sequence"
         ),
         _bad("integer decoder_sequence", _call(_decoder, x.astype("int32")), "decoder_sequence"),
         _bad(

@@ -30,7 +30,7 @@ class TransformerBlock(keras.layers.Layer):
         self.intermediate_dim = check.positive_int("intermediate_dim", intermediate_dim)
         self.dropout = check.rate("dropout", dropout)
         self.norm_first = check.boolean("norm_first", norm_first)
-        keras.activations.get(activation)
+        check.identifier("activation", keras.activations.get, activation)
         self.activation = activation
         if not isinstance(layer_norm_epsilon, float) or layer_norm_epsilon <= 0:
             raise ValueError(
@@ -44,7 +44,9 @@ class TransformerBlock(keras.layers.Layer):
         if num_key_value_heads is not None:
             check.divides("num_key_value_heads", num_key_value_heads, "num_heads", num_heads)
         self.use_rotary_embedding = check.boolean("use_rotary_embedding", use_rotary_embedding)
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.kernel_initializer = check.identifier(
+            "kernel_initializer", keras.initializers.get, kernel_initializer
+        )
         self.supports_masking = True
 
     def _attention(self, name, query_shape, value_shape):

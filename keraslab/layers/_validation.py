@@ -91,3 +91,15 @@ def shape_matches(name, shape, expected, layout):
             f"Argument {name} must have shape {layout} = {tuple(expected)}; "
             f"received shape {tuple(shape)}."
         )
+
+
+def identifier(name, getter, value):
+    """Resolves `value` with a Keras getter (`keras.initializers.get`, ...), naming `name`
+    in the error when it is unknown."""
+    try:
+        return getter(value)
+    except (ValueError, TypeError) as error:
+        raise ValueError(
+            f"Argument {name} must be a name or object Keras knows ({getter.__module__}); "
+            f"received {value!r}."
+        ) from error

@@ -38,7 +38,7 @@ class LearnedPositionalEmbedding(keras.layers.Layer):
     def __init__(self, max_length, initializer="glorot_uniform", **kwargs):
         super().__init__(**kwargs)
         self.max_length = check.positive_int("max_length", max_length)
-        self.initializer = keras.initializers.get(initializer)
+        self.initializer = check.identifier("initializer", keras.initializers.get, initializer)
         self.supports_masking = True
 
     def build(self, inputs_shape):

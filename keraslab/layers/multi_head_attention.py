@@ -121,8 +121,12 @@ class MultiHeadAttention(keras.layers.Layer):
                 "Argument key_dim must be even when use_rotary_embedding=True (RoPE rotates "
                 f"pairs of features); received key_dim={key_dim}."
             )
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
-        self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.kernel_initializer = check.identifier(
+            "kernel_initializer", keras.initializers.get, kernel_initializer
+        )
+        self.bias_initializer = check.identifier(
+            "bias_initializer", keras.initializers.get, bias_initializer
+        )
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed) if dropout > 0 else None
         self.supports_masking = True
@@ -207,6 +211,8 @@ class MultiHeadAttention(keras.layers.Layer):
         self._check_inputs(query, value, key)
         check.boolean("use_causal_mask", use_causal_mask)
         check.boolean("return_attention_scores", return_attention_scores)
+        if cache is None and cache_index is not None:
+            raise ValueError("Argument cache_index needs a cache; received cache=None.")
         q = self.query_dense(query)  # (B, T, H, D)
         k = self.key_dense(key)  # (B, S, K, D)
         v = self.value_dense(value)  # (B, S, K, Dv)
@@ -215,12 +221,14 @@ class MultiHeadAttention(keras.layers.Layer):
             q = self.rotary(q, start_index=start)
             k = self.rotary(k, start_index=start)
         if cache is None:
-            if cache_index is not None:
-                raise ValueError("Argument cache_index needs a cache; received cache=None.")
-            masks = [query_mask, value_mask, key_mask if key_given else None]
-            mask = self._merge_masks(q, k, *masks, attention_mask, use_causal_mask)
+            masks = [query_mask, value_mask, key_mask if key_given else None, attention_mask]
+            # Causal alone with T == S goes to the kernels' own causal mode.
+            square = q.shape[1] is not None and q.shape[1] == k.shape[1]
+            causal = use_causal_mask and square and all(m is None for m in masks)
+            mask = self._merge_masks(q, k, *masks, use_causal_mask and not causal)
         else:
             k, v, cache = self._update_cache(cache, cache_index, k, v)
+            causal = False
             mask = self._merge_masks(q, k, query_mask, None, None, attention_mask, False)
             step = causal_mask(ops.shape(q)[1], ops.shape(k)[1], offset=cache_index)
             mask = ops.logical_and(mask, step) if mask is not None else step
@@ -231,6 +239,7 @@ class MultiHeadAttention(keras.layers.Layer):
             k,
             v,
             mask=mask,
+            is_causal=causal,
             dropout_rate=self.dropout,
             training=training,
             return_weights=return_attention_scores,
@@ -266,7 +275,8 @@ class MultiHeadAttention(keras.layers.Layer):
         start = (0, cache_index, 0, 0)
         keys = ops.slice_update(cache[:, 0], start, ops.cast(k, cache.dtype))  # (B, S_max, K, D)
         values = ops.slice_update(cache[:, 1], start, ops.cast(v, cache.dtype))
-        return keys, values, ops.stack([keys, values], axis=1)  # (B, 2, S_max, K, D)
+        new_cache = ops.stack([keys, values], axis=1)  # (B, 2, S_max, K, D)
+        return ops.cast(keys, k.dtype), ops.cast(values, v.dtype), new_cache
 
     def _merge_masks(self, q, k, query_mask, value_mask, key_mask, attention_mask, causal):
         """Logical and of every mask given, broadcastable to `(B, T, S)`."""

@@ -29,13 +29,22 @@ def causal_mask(query_length, key_length, offset=0):
 
 
 def attend(
-    query, key, value, mask=None, dropout_rate=0.0, training=False, return_weights=False, seed=None
+    query,
+    key,
+    value,
+    mask=None,
+    is_causal=False,
+    dropout_rate=0.0,
+    training=False,
+    return_weights=False,
+    seed=None,
 ):
     """Attention on projected heads laid out `(B, T, H, D)`, `(B, S, K, D)`.
 
-    `mask` is boolean, broadcastable to `(B, H, T, S)`, True = may attend. Returns the
-    output `(B, T, H, Dv)` and, when `return_weights`, the weights `(B, H, T, S)`. Query
-    rows whose keys are all masked get zero weights (and so a zero output) on both paths.
+    `mask` is boolean, broadcastable to `(B, H, T, S)`, True = may attend; `is_causal`
+    adds `causal_mask(T, S, offset=S - T)`. Returns the output `(B, T, H, Dv)` and, when
+    `return_weights`, the weights `(B, H, T, S)`. Query rows whose keys are all masked get
+    zero weights (and so a zero output) on both paths.
     """
     scale = 1.0 / math.sqrt(query.shape[-1])
     use_dropout = bool(training) and dropout_rate > 0.0
@@ -45,7 +54,16 @@ def attend(
         key = ops.repeat(key, groups, axis=2)  # (B, S, H, D)
         value = ops.repeat(value, groups, axis=2)
     # The fused kernels need equal key and value head sizes.
-    if not return_weights and not use_dropout and value.shape[-1] == query.shape[-1]:
+    fused = not return_weights and not use_dropout and value.shape[-1] == query.shape[-1]
+    square = query.shape[1] is not None and query.shape[1] == key.shape[1]
+    if fused and is_causal and mask is None and square:
+        # No row is fully masked, and the kernel need not materialise a (T, S) mask.
+        return ops.dot_product_attention(query, key, value, is_causal=True, scale=scale)
+    if is_causal:
+        length, key_length = ops.shape(query)[1], ops.shape(key)[1]
+        causal = causal_mask(length, key_length, offset=key_length - length)  # (T, S)
+        mask = causal if mask is None else ops.logical_and(mask, causal)
+    if fused:
         output = ops.dot_product_attention(query, key, value, mask=mask, scale=scale)
         if mask is not None:
             any_key = ops.any(ops.broadcast_to(mask, _mask_shape(query, key)), axis=-1)
@@ -152,15 +170,12 @@ def scaled_dot_product_attention(
         full_mask = ops.cast(mask, "bool")
         if len(mask.shape) == 3:
             full_mask = ops.expand_dims(full_mask, 1)  # (B, 1, T, S)
-    if is_causal:
-        length, key_length = ops.shape(query)[2], ops.shape(key)[2]
-        causal = causal_mask(length, key_length, offset=key_length - length)  # (T, S)
-        full_mask = causal if full_mask is None else ops.logical_and(full_mask, causal)
     result = attend(
         ops.transpose(query, (0, 2, 1, 3)),  # (B, T, H, D)
         ops.transpose(key, (0, 2, 1, 3)),  # (B, S, K, D)
         ops.transpose(value, (0, 2, 1, 3)),
         mask=full_mask,
+        is_causal=is_causal,
         dropout_rate=dropout_rate,
         training=training,
         return_weights=return_weights,

@@ -58,7 +58,9 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         self.embedding_dim = check.positive_int("embedding_dim", embedding_dim)
         self.position = check.one_of("position", position, ("learned", "sinusoidal"))
         self.mask_zero = check.boolean("mask_zero", mask_zero)
-        self.embeddings_initializer = keras.initializers.get(embeddings_initializer)
+        self.embeddings_initializer = check.identifier(
+            "embeddings_initializer", keras.initializers.get, embeddings_initializer
+        )
         self.supports_masking = mask_zero
 
     def build(self, inputs_shape):

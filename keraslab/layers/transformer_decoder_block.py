@@ -1,6 +1,7 @@
 import keras
 from keras import ops
 
+from keraslab.layers import _validation as check
 from keraslab.layers._transformer_block import TransformerBlock
 
 
@@ -18,10 +19,19 @@ class TransformerDecoderBlock(TransformerBlock):
     the same outputs as a full causal pass. Paper: https://arxiv.org/abs/1706.03762.
 
     Args:
-        num_heads, hidden_dim, intermediate_dim, dropout, norm_first, activation,
-        layer_norm_epsilon, num_key_value_heads, use_rotary_embedding,
-        kernel_initializer: as in `TransformerEncoderBlock` (defaults: dropout 0,
-            norm_first False, "relu", 1e-5, None, False, "glorot_uniform").
+        num_heads: positive int dividing `hidden_dim`; each head has size
+            `hidden_dim // num_heads`.
+        hidden_dim: positive int, the model width `E` (the inputs' last axis).
+        intermediate_dim: positive int, width of the feed-forward hidden layer.
+        dropout: float in [0, 1), on attention weights and residual branches.
+            Defaults to 0.
+        norm_first: bool, pre-norm when True, post-norm when False. Defaults to False.
+        activation: feed-forward activation. Defaults to `"relu"`.
+        layer_norm_epsilon: positive float. Defaults to 1e-5.
+        num_key_value_heads: positive int dividing `num_heads` for grouped-query
+            attention in both attentions. Defaults to None (= `num_heads`).
+        use_rotary_embedding: bool, RoPE on queries and keys. Defaults to False.
+        kernel_initializer: initializer of all kernels. Defaults to `"glorot_uniform"`.
         **kwargs: base layer arguments (`name`, `dtype`, ...).
 
     Call arguments:
@@ -95,6 +105,15 @@ class TransformerDecoderBlock(TransformerBlock):
                 f"with cross-attention (built with cross-attention: {has_cross}); received "
                 f"encoder_sequence={'a tensor' if encoder_sequence is not None else None}."
             )
+        if has_cross:
+            self._check_sequence("encoder_sequence", encoder_sequence)
+            check.dim(
+                "encoder_sequence",
+                encoder_sequence.shape,
+                0,
+                decoder_sequence.shape[0],
+                "the decoder batch size B",
+            )
         cached = self_attention_cache is not None
         if not cached and self_attention_cache_index is not None:
             raise ValueError(
@@ -141,7 +160,6 @@ class TransformerDecoderBlock(TransformerBlock):
             decoder_sequence, self.self_attention_norm, self_attention, training
         )
         if has_cross:
-            self._check_sequence("encoder_sequence", encoder_sequence)
             if encoder_padding_mask is None:
                 encoder_padding_mask = self._keras_mask(encoder_sequence)
             encoder_padding = self._padding(
