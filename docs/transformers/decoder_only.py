@@ -159,8 +159,8 @@ print(vocabulary.decode(cached[0]))
 #
 # The attention weights of the last block on a line of documentation. Each row is a
 # position and shows, over the earlier positions only (the upper triangle is masked),
-# how much it draws from each. Some heads look at the previous character or two, others
-# at the start of the current word.
+# how much it draws from each. Heads differ: look for one that stays on the previous
+# character or two, and one that spreads over the current word.
 
 # %%
 text = "The list.append(x) method adds x"[: min(T, 32)]

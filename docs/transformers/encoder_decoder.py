@@ -131,8 +131,9 @@ for i in wrong or range(5):
 # ## Cross-attention: where the decoder reads
 #
 # For each output character (rows), the weights the last decoder block puts on the
-# source characters (columns), averaged over heads. Writing the month, the decoder
-# reads the month's name; writing the year, it reads the year's digits.
+# source characters (columns), averaged over heads. Look for the rows that write the
+# month and the year: a trained model draws them from the month's name (or number) and
+# from the year's digits, wherever the format puts them.
 
 # %%
 index = next(i for i, s in enumerate(test_sources) if any(c.isalpha() for c in s))

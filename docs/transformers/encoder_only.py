@@ -113,8 +113,8 @@ print(f"| encoder-only Transformer | {accuracy:.1%} |")
 # ## What `[CLS]` looks at
 #
 # The attention weights of the `[CLS]` position in the last block, per head, for a few
-# test sentences. The agent's noun and the words that decide the grammar ("was", "by",
-# "that") tend to draw the weight.
+# test sentences. Look at how much of it goes to the two animals and to the words that
+# decide the grammar ("was", "by", "that").
 
 # %%
 rows = [0, 1, 2, 3]
