@@ -1,0 +1,161 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Encoder-decoder Transformers: normalising dates
+#
+# An **encoder-decoder** Transformer (the original Transformer of 2017, T5) is built for
+# **transformation**: read one sequence, write another. The encoder reads the whole
+# source with bidirectional attention; the decoder writes the target one token at a time
+# with causal self-attention, and at every step looks back at the source through
+# **cross-attention**.
+#
+# `keraslab.models.EncoderDecoderTransformer` is made of the same blocks as the other two
+# pages: `TransformerEncoderBlock` (as in the encoder-only model) and
+# `TransformerDecoderBlock` (as in the decoder-only model), this time built with
+# cross-attention. The task: turn dates written by people into ISO 8601.
+
+# %%
+import time
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+
+import keraslab
+from keraslab.datasets import date_vocabularies, encode_pairs, load_dates
+from keraslab.models import EncoderDecoderTransformer
+
+print(keraslab.describe_environment())
+keras.utils.set_random_seed(0)
+QUICK = keraslab.quick_mode()
+
+# %% [markdown]
+# ## The task
+#
+# Twelve formats, from `"Tuesday, 24 November 2026"` to `"11/24/26"`. The test dates never
+# occur in the training set. Sources are characters; targets are `<bos>`, ten
+# characters and `<eos>`.
+
+# %%
+(train_sources, train_targets), (test_sources, test_targets) = load_dates(
+    num_train=2000 if QUICK else 20000, num_test=200 if QUICK else 2000
+)
+source_vocabulary, target_vocabulary = date_vocabularies()
+S, T = 32, 11
+source_train, target_train = encode_pairs(
+    train_sources, train_targets, source_vocabulary, target_vocabulary, S, T
+)
+source_test, _ = encode_pairs(
+    test_sources, test_targets, source_vocabulary, target_vocabulary, S, T
+)
+for source, target in list(zip(train_sources, train_targets))[:5]:
+    print(f"{source:>30}  ->  {target}")
+
+# %% [markdown]
+# ## Teacher forcing
+#
+# In training the decoder reads the *true* target shifted right, `<bos> 2 0 2 6 - ...`,
+# and predicts it shifted left, `2 0 2 6 - ... <eos>`: all positions in one pass, each
+# seeing only the true tokens before it. Padding (id 0) is left out of the loss.
+
+# %%
+model = EncoderDecoderTransformer(
+    source_vocabulary.size,
+    target_vocabulary.size,
+    S,
+    T + 1,
+    num_encoder_layers=1 if QUICK else 2,
+    num_decoder_layers=1 if QUICK else 2,
+    num_heads=4,
+    hidden_dim=32 if QUICK else 128,
+    intermediate_dim=64 if QUICK else 256,
+    dropout=0.1,
+)
+x_train = {"source_ids": source_train, "target_ids": target_train[:, :-1]}
+y_train = target_train[:, 1:]
+model.compile(
+    optimizer=keras.optimizers.Adam(1e-3),
+    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0),
+    metrics=[keras.metrics.SparseCategoricalAccuracy(name="token_accuracy")],
+)
+model(x_train)
+print(f"{model.count_params():,} parameters")
+start = time.perf_counter()
+epochs = 1 if QUICK else 8
+history = model.fit(x_train, y_train, epochs=epochs, batch_size=64, verbose=2)
+print(f"training time: {time.perf_counter() - start:.0f} s on {keraslab.backend()}")
+
+# %% [markdown]
+# ## Greedy decoding and beam search
+#
+# At test time there is no true target to read: `generate` feeds the model its own
+# output. **Greedy** decoding takes the most likely token at each step. **Beam search**
+# keeps the `num_beams` most likely partial outputs and extends each, so one early,
+# slightly wrong choice can still be overtaken. We score **exact match**: the whole
+# date must be right.
+
+
+# %%
+def exact_match(generated):
+    decoded = [target_vocabulary.decode(row) for row in generated]
+    return np.mean([d == t for d, t in zip(decoded, test_targets)]), decoded
+
+
+results = {}
+for num_beams in (1, 4):
+    start = time.perf_counter()
+    generated = model.generate(source_test, num_beams=num_beams)
+    seconds = time.perf_counter() - start
+    results[num_beams] = exact_match(generated)
+    name = "greedy" if num_beams == 1 else f"beam search ({num_beams} beams)"
+    print(f"{name:>24}: exact match {results[num_beams][0]:.2%}  ({seconds:.1f} s)")
+
+# %%
+greedy, beam = results[1][1], results[4][1]
+wrong = [i for i, d in enumerate(beam) if d != test_targets[i]][:8]
+print(f"{'source':>30}  {'truth':>10}  {'greedy':>10}  {'beam':>10}")
+for i in wrong or range(5):
+    print(f"{test_sources[i]:>30}  {test_targets[i]:>10}  {greedy[i]:>10}  {beam[i]:>10}")
+
+# %% [markdown]
+# ## Cross-attention: where the decoder reads
+#
+# For each output character (rows), the weights the last decoder block puts on the
+# source characters (columns), averaged over heads. Look for the rows that write the
+# month and the year: a trained model draws them from the month's name (or number) and
+# from the year's digits, wherever the format puts them.
+
+# %%
+index = next(i for i, s in enumerate(test_sources) if any(c.isalpha() for c in s))
+source_ids = source_test[index : index + 1]
+target_ids = np.concatenate([[[1]], model.generate(source_ids)], axis=1)[:, :T]
+weights = model.cross_attention_maps(source_ids, target_ids)[-1][0].mean(axis=0)
+length = len(test_sources[index])
+fig, ax = plt.subplots(figsize=(8, 3.5))
+ax.imshow(weights[:, :length], cmap="Blues")
+ax.set_xticks(range(length), list(test_sources[index]))
+ax.set_yticks(range(T), [target_vocabulary.tokens[i] for i in target_ids[0]])
+ax.set_xlabel("source")
+ax.set_ylabel("decoder input")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## What to remember
+#
+# * Encoder (bidirectional) + decoder (causal) + cross-attention between them: the
+#   shape of every sequence-to-sequence Transformer.
+# * Teacher forcing trains all output positions in one pass; generation then has to run
+#   step by step on the model's own outputs.
+# * Beam search looks a little further ahead than greedy decoding. When the model is
+#   confident, as here once trained, the two mostly agree.
