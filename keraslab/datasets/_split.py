@@ -10,7 +10,7 @@ def check_fraction(test_fraction):
         )
 
 
-def check_int_int(name, value, minimum=1):
+def check_positive_int(name, value, minimum=1):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"Argument {name} must be an int; received {type(value).__name__}.")
     if value < minimum:
