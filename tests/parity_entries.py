@@ -1,5 +1,6 @@
 """Two small Keras models in catalogue form, so the parity and CLI tests have entries to
-run on whatever the catalogue holds. They use built-in layers only."""
+run on whatever the catalogue holds. They use built-in layers only; the classifier builds
+on its first input, so `keraslab train` can fit it to any table."""
 
 import keras
 import numpy as np
@@ -16,7 +17,6 @@ def _features(n=16, width=6):
 def _dense_classifier():
     return keras.Sequential(
         [
-            keras.Input((6,)),
             keras.layers.Dense(8, activation="relu"),
             keras.layers.BatchNormalization(),
             keras.layers.Dropout(0.5),
