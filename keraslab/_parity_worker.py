@@ -118,6 +118,8 @@ def gradients(entry, model, x):
     def loss():
         return sum(keras.ops.mean(keras.ops.square(o)) for o in forward(entry, model, x))
 
+    if not model.trainable_weights:
+        return []
     _, grads = value_and_grad(loss, model.trainable_weights)
     return to_numpy(grads)
 
@@ -129,7 +131,7 @@ def _batches(data, batch_size, steps):
 
 
 def train(entry, model, steps, batch_size):
-    """SGD on the first `steps` batches of `fit_data()`; returns (losses, median ms/step)."""
+    """SGD on the first `steps` batches of `fit_data()`; returns the losses and one batch."""
     x, y = entry.fit_data()
     available = len(tree.flatten(x)[0])
     if available < steps * batch_size:
@@ -145,7 +147,7 @@ def train(entry, model, steps, batch_size):
     xs = list(_batches(x, batch_size, steps))
     ys = list(_batches(y, batch_size, steps)) if y is not None else [None] * steps
     losses = [_loss(model.train_on_batch(a, b, return_dict=True)) for a, b in zip(xs, ys)]
-    return losses, xs[0], ys[0]
+    return losses, (xs[0], ys[0])
 
 
 def _loss(logs):
@@ -168,18 +170,18 @@ def dump(entry, workdir, backend, steps, batch_size):
     set_shared_weights(model, os.path.join(workdir, "init", f"{entry.name}.npz"))
     outputs = to_numpy(forward(entry, model, x))
     grads = gradients(entry, model, x)
-    losses, x_batch, y_batch = train(entry, model, steps, batch_size)
+    record = {"parameters": int(sum(np.prod(w.shape) for w in model.trainable_weights))}
+    record["losses"], batch = train(entry, model, steps, batch_size) if grads else (None, None)
     model.save(os.path.join(workdir, backend, f"{entry.name}.keras"))
     saved_outputs = to_numpy(forward(entry, model, x))
     save_arrays(
         os.path.join(workdir, backend, f"{entry.name}.npz"),
         {"forward": outputs, "grad": grads, "saved": saved_outputs},
     )
-    return {
-        "losses": losses if entry.parity_train else None,
-        "ms_per_step": time_per_step_ms(model, x_batch, y_batch),
-        "parameters": int(sum(np.prod(w.shape) for w in model.trainable_weights)),
-    }
+    record["ms_per_step"] = time_per_step_ms(model, *batch) if grads else None
+    if not entry.parity_train:
+        record["losses"] = None
+    return record
 
 
 def load(entry, workdir, backend, sources):
@@ -205,6 +207,23 @@ def _run(entries, phase, record):
         json.dump(results, f, indent=1)
 
 
+def random_streams(seed=0, size=4):
+    """The first numbers of Keras's random functions and initializers from one seed."""
+    keras.utils.set_random_seed(seed)
+    dense = keras.layers.Dense(size)
+    dense.build((None, 1))
+    draws = {
+        "Dense kernel after set_random_seed": dense.kernel,
+        "GlorotUniform(seed)": keras.initializers.GlorotUniform(seed=seed)((1, size)),
+        "keras.random.normal": keras.random.normal((size,), seed=seed),
+        "keras.random.uniform": keras.random.uniform((size,), seed=seed),
+        "keras.random.dropout, rate 0.5": keras.random.dropout(
+            keras.ops.ones((size,)), 0.5, seed=seed
+        ),
+    }
+    return {name: np.ravel(to_numpy([v])[0]).round(6).tolist() for name, v in draws.items()}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Backend-parity checks under one backend.")
     parser.add_argument("workdir")
@@ -225,7 +244,7 @@ def main(argv=None):
     os.makedirs(os.path.join(args.workdir, "init"), exist_ok=True)
     os.makedirs(os.path.join(args.workdir, backend), exist_ok=True)
     with open(os.path.join(args.workdir, backend, "environment.json"), "w") as f:
-        json.dump(environment(), f)
+        json.dump({**environment(), "random_streams": random_streams()}, f)
     if args.dump:
         _run(
             entries,

@@ -13,6 +13,8 @@ backend loads every backend's saved files. For every catalogue entry it reports:
   same weights on the same batches, with dropout switched off;
 * the median time of one training step on each backend.
 
+Entries without trainable weights are compared on their forward pass and saved files.
+
 Every error is `max|a − b| / max(1, max|b|)`: absolute for values of order one or less,
 relative for larger ones. It is measured in float32.
 
@@ -211,6 +213,7 @@ def run(
             **{b: environments[b]["backend_version"] for b in backends},
         },
         "backends": backends,
+        "random_streams": {b: environments[b]["random_streams"] for b in backends},
         "tolerances": TOLERANCES,
         "steps": steps,
         "batch_size": batch_size,

@@ -52,14 +52,15 @@ def test_forward_pass_and_gradients_agree(result):
 
 def test_training_losses_agree(result):
     if not result["parity_train"]:
-        pytest.skip("the entry's training step draws its own random numbers")
+        pytest.skip("no trainable weights, or a training step that draws random numbers")
     assert result["training"] <= parity.TOLERANCES["training"]
     assert all(len(losses) == 3 for losses in result["losses"].values())
 
 
 def test_time_per_step_is_recorded(result):
     assert set(result["ms_per_step"]) == set(parity.SUPPORTED_BACKENDS)
-    assert all(ms > 0 for ms in result["ms_per_step"].values())
+    if result["parameters"]:
+        assert all(ms > 0 for ms in result["ms_per_step"].values())
 
 
 def test_error_is_scaled_and_flags_mismatched_shapes():
