@@ -1,0 +1,170 @@
+"""Scaled dot-product attention, the core operation of every Transformer.
+
+Shape letters used throughout keraslab's attention code:
+B batch, T query length, S key/value length, H query heads, K key/value heads
+(K divides H), D head size.
+"""
+
+import math
+
+import keras
+from keras import ops
+
+from keraslab.layers import _validation as check
+
+
+def _large_negative(dtype):
+    return -3e4 if keras.backend.standardize_dtype(dtype) == "float16" else -1e9
+
+
+def causal_mask(query_length, key_length, offset=0):
+    """Boolean `(T, S)` mask, True where query `t` may see key `s`: `s <= t + offset`.
+
+    `offset` is the absolute position of the first query; the default aligns the last
+    query with the last key (`offset = S - T`) when given as None.
+    """
+    rows = ops.expand_dims(ops.arange(query_length, dtype="int32"), 1) + offset  # (T, 1)
+    cols = ops.expand_dims(ops.arange(key_length, dtype="int32"), 0)  # (1, S)
+    return ops.greater_equal(rows, cols)
+
+
+def attend(
+    query, key, value, mask=None, dropout_rate=0.0, training=False, return_weights=False, seed=None
+):
+    """Attention on projected heads laid out `(B, T, H, D)`, `(B, S, K, D)`.
+
+    `mask` is boolean, broadcastable to `(B, H, T, S)`, True = may attend. Returns the
+    output `(B, T, H, Dv)` and, when `return_weights`, the weights `(B, H, T, S)`. Query
+    rows whose keys are all masked get zero weights (and so a zero output) on both paths.
+    """
+    scale = 1.0 / math.sqrt(query.shape[-1])
+    use_dropout = bool(training) and dropout_rate > 0.0
+    groups = query.shape[2] // key.shape[2]
+    if groups > 1:
+        # Repeated by hand: not every backend's fused kernel accepts K < H.
+        key = ops.repeat(key, groups, axis=2)  # (B, S, H, D)
+        value = ops.repeat(value, groups, axis=2)
+    if not return_weights and not use_dropout:
+        output = ops.dot_product_attention(query, key, value, mask=mask, scale=scale)
+        if mask is not None:
+            any_key = ops.any(ops.broadcast_to(mask, _mask_shape(query, key)), axis=-1)
+            any_key = ops.expand_dims(ops.transpose(any_key, (0, 2, 1)), -1)  # (B, T, H, 1)
+            output = ops.where(any_key, output, ops.zeros_like(output))
+        return output
+    scores = ops.einsum("bthd,bshd->bhts", query, key) * ops.cast(scale, query.dtype)
+    if mask is not None:
+        scores = ops.where(mask, scores, _large_negative(scores.dtype))
+    weights = ops.softmax(scores, axis=-1)  # (B, H, T, S)
+    if mask is not None:
+        weights = ops.where(mask, weights, ops.zeros_like(weights))
+    attended = weights
+    if use_dropout:
+        attended = keras.random.dropout(weights, dropout_rate, seed=seed)
+    output = ops.einsum("bhts,bshd->bthd", attended, value)  # (B, T, H, Dv)
+    return (output, weights) if return_weights else output
+
+
+def _check_mask(shape, query_shape, key_shape):
+    check.rank("mask", shape, (2, 3, 4), "(T, S), (B, T, S) or (B, H, T, S)")
+    check.shape_matches("mask", shape[-2:], (query_shape[2], key_shape[2]), "(T, S)")
+    leading = {
+        3: [(0, query_shape[0], "B")],
+        4: [(0, query_shape[0], "B"), (1, query_shape[1], "H")],
+    }
+    for axis, expected, letter in leading.get(len(shape), []):
+        if shape[axis] != 1:
+            check.dim("mask", shape, axis, expected, f"{letter} (or 1)")
+
+
+def _mask_shape(query, key):
+    batch, length, heads = ops.shape(query)[:3]
+    return (batch, heads, length, ops.shape(key)[1])
+
+
+def scaled_dot_product_attention(
+    query,
+    key,
+    value,
+    mask=None,
+    is_causal=False,
+    dropout_rate=0.0,
+    training=None,
+    return_weights=False,
+    seed=None,
+):
+    """Scaled dot-product attention: `softmax(Q Kᵀ / √D) V`, batch-first.
+
+    Each query position takes a weighted average of the values; the weights are the
+    softmax of its dot products with the keys, divided by `√D` so that their spread does
+    not grow with the head size. Two paths give the same result: when the weights are not
+    requested (and no dropout is active) it calls the backend's fused kernel through
+    `keras.ops.dot_product_attention`; otherwise it computes the weights with plain
+    `keras.ops` and returns them. Grouped-query attention is supported: `key` and `value`
+    may have `K` heads where `K` divides `H`; query head `h` then reads key head
+    `h // (H / K)`. Paper: https://arxiv.org/abs/1706.03762.
+
+    Args:
+        query: float tensor `(B, H, T, D)`.
+        key: float tensor `(B, K, S, D)`.
+        value: float tensor `(B, K, S, Dv)`.
+        mask: optional boolean tensor, True where a query may attend to a key, of shape
+            `(T, S)`, `(B, T, S)` or `(B or 1, H or 1, T, S)`. Defaults to None.
+        is_causal: bool, forbid each query `t` from seeing keys after position
+            `t + S - T` (for `T == S`: the future). Defaults to False.
+        dropout_rate: float in [0, 1), dropout on the weights in training. Defaults to 0.
+        training: bool or None, whether dropout is active. Defaults to None (inactive).
+        return_weights: bool, also return the attention weights. Defaults to False.
+        seed: int or `keras.random.SeedGenerator` for the dropout. Defaults to None.
+
+    Returns:
+        The output `(B, H, T, Dv)`, and the weights `(B, H, T, S)` if `return_weights`.
+        Queries whose every key is masked get zero weights and a zero output.
+
+    Example:
+
+    >>> import numpy as np
+    >>> q = k = v = np.ones((1, 2, 3, 4), "float32")
+    >>> out, w = scaled_dot_product_attention(q, k, v, is_causal=True, return_weights=True)
+    >>> keras.ops.convert_to_numpy(w)[0, 0, 1]
+    array([0.5, 0.5, 0. ], dtype=float32)
+
+    References:
+        - Vaswani et al., "Attention Is All You Need", 2017. https://arxiv.org/abs/1706.03762
+    """
+    query, key, value = (ops.convert_to_tensor(t) for t in (query, key, value))
+    for name, tensor in (("query", query), ("key", key), ("value", value)):
+        check.floating(name, tensor)
+    check.rank("query", query.shape, 4, "(B, H, T, D)")
+    check.rank("key", key.shape, 4, "(B, K, S, D)")
+    check.rank("value", value.shape, 4, "(B, K, S, Dv)")
+    check.dim("key", key.shape, 3, query.shape[3], "the query head size D")
+    check.shape_matches("value", value.shape[:3], key.shape[:3], "(B, K, S) of key")
+    check.dim("key", key.shape, 0, query.shape[0], "the query batch size B")
+    if query.shape[1] is not None and key.shape[1] is not None:
+        check.divides("key heads K", key.shape[1], "query heads H", query.shape[1])
+    check.rate("dropout_rate", dropout_rate)
+    full_mask = None
+    if mask is not None:
+        mask = ops.convert_to_tensor(mask)
+        _check_mask(mask.shape, query.shape, key.shape)
+        full_mask = ops.cast(mask, "bool")
+        if len(mask.shape) == 3:
+            full_mask = ops.expand_dims(full_mask, 1)  # (B, 1, T, S)
+    if is_causal:
+        length, key_length = ops.shape(query)[2], ops.shape(key)[2]
+        causal = causal_mask(length, key_length, offset=key_length - length)  # (T, S)
+        full_mask = causal if full_mask is None else ops.logical_and(full_mask, causal)
+    result = attend(
+        ops.transpose(query, (0, 2, 1, 3)),  # (B, T, H, D)
+        ops.transpose(key, (0, 2, 1, 3)),  # (B, S, K, D)
+        ops.transpose(value, (0, 2, 1, 3)),
+        mask=full_mask,
+        dropout_rate=dropout_rate,
+        training=training,
+        return_weights=return_weights,
+        seed=seed,
+    )
+    if return_weights:
+        output, weights = result
+        return ops.transpose(output, (0, 2, 1, 3)), weights
+    return ops.transpose(result, (0, 2, 1, 3))  # (B, H, T, Dv)
