@@ -8,6 +8,7 @@
 | `load_stock_prices` | Google daily close 2004-2008 (ships with matplotlib) | `(1047,)` |
 | `load_python_docs` | CPython's `pydoc_data` topics, by character | `(N,)` ids |
 | `load_dates` | human dates -> ISO 8601 | lists of strings |
+| `load_roles` | generated "who did it?" sentences | `(N, T)` word ids, agent labels |
 | `load_breast_cancer`, `load_wine` | scikit-learn's tables | `(N, F)` |
 | `load_mnist`, `load_fashion_mnist`, `load_imdb` | Keras downloads (cached file) | as Keras |
 """
@@ -20,6 +21,7 @@ from keraslab.datasets.downloads import (
     load_mnist,
 )
 from keraslab.datasets.images import SHAPE_NAMES, draw_shape, load_digits, load_shapes
+from keraslab.datasets.roles import load_roles
 from keraslab.datasets.sequences import (
     load_stock_prices,
     load_time_series,
@@ -37,6 +39,7 @@ from keraslab.datasets.text import (
     make_lm_windows,
     python_docs_text,
 )
+from keraslab.datasets.translation import encode_pairs
 
 __all__ = [
     "DATE_FORMATS",
@@ -46,6 +49,7 @@ __all__ = [
     "TextCorpus",
     "date_vocabularies",
     "draw_shape",
+    "encode_pairs",
     "feature_names",
     "keras_cache_folder",
     "load_breast_cancer",
@@ -55,6 +59,7 @@ __all__ = [
     "load_imdb",
     "load_mnist",
     "load_python_docs",
+    "load_roles",
     "load_shapes",
     "load_stock_prices",
     "load_time_series",

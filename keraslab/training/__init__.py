@@ -6,5 +6,6 @@ Everything else is written once against `keras.ops`; what truly differs per back
 
 from keraslab.training.devices import list_devices
 from keraslab.training.gradients import value_and_grad
+from keraslab.training.inference import inference_function
 
-__all__ = ["list_devices", "value_and_grad"]
+__all__ = ["inference_function", "list_devices", "value_and_grad"]

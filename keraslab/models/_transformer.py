@@ -1,0 +1,81 @@
+"""What the three Transformer models share: token-id checks, tied output logits and
+reading attention maps out of keraslab's blocks."""
+
+import numpy as np
+from keras import ops
+
+from keraslab.datasets._split import check_positive_int
+
+
+def check_token_ids(name, ids, max_length=None, vocabulary_size=None):
+    """Returns `ids` as an int32 NumPy array `(B, T)`, or raises naming the argument."""
+    ids = np.asarray(ops.convert_to_numpy(ids))
+    if not np.issubdtype(ids.dtype, np.integer):
+        raise TypeError(f"Argument {name} must hold integer token ids; received dtype {ids.dtype}.")
+    if ids.ndim != 2:
+        raise ValueError(f"Argument {name} must have shape (B, T); received shape {ids.shape}.")
+    if ids.shape[1] < 1:
+        raise ValueError(f"Argument {name} must hold at least one token; received {ids.shape}.")
+    if max_length is not None and ids.shape[1] > max_length:
+        raise ValueError(
+            f"Argument {name} has {ids.shape[1]} tokens, more than the model's "
+            f"sequence_length={max_length}."
+        )
+    if vocabulary_size is not None and (ids.min() < 0 or ids.max() >= vocabulary_size):
+        raise ValueError(
+            f"Argument {name} must hold ids in [0, {vocabulary_size}); received values in "
+            f"[{ids.min()}, {ids.max()}]."
+        )
+    return ids.astype("int32")
+
+
+def check_length(name, value, limit=None, limit_name=None):
+    """Checks a positive int, at most `limit` when given."""
+    check_positive_int(name, value)
+    if limit is not None and value > limit:
+        raise ValueError(f"Argument {name} must be <= {limit_name} = {limit}; received {value}.")
+
+
+def tied_logits(embedding, hidden):
+    """`hidden (B, T, D) @ Eᵀ`: scores every token against its input embedding row."""
+    return ops.matmul(hidden, ops.transpose(embedding.token_embedding.embeddings))  # B, T, V
+
+
+def self_attention_scores(block, x, padding=None, causal=False):
+    """The attention weights `(B, H, T, T)` that `block`'s self-attention computes on `x`."""
+    h = block.self_attention_norm(x) if block.norm_first else x
+    _, scores = block.self_attention(
+        h,
+        h,
+        query_mask=padding,
+        value_mask=padding,
+        use_causal_mask=causal,
+        return_attention_scores=True,
+    )
+    return scores
+
+
+def cross_attention_scores(block, x, encoder_sequence, encoder_padding=None):
+    """The cross-attention weights `(B, H, T, S)` of a decoder block whose input is `x`."""
+    if block.norm_first:
+        h = block.self_attention_norm(x)
+        x = x + block.self_attention(h, h, use_causal_mask=True)
+        h = block.cross_attention_norm(x)
+    else:
+        h = block.self_attention_norm(x + block.self_attention(x, x, use_causal_mask=True))
+    _, scores = block.cross_attention(
+        h, encoder_sequence, value_mask=encoder_padding, return_attention_scores=True
+    )
+    return scores
+
+
+def attention_maps(x, blocks, padding=None, causal=False):
+    """Runs `x (B, T, D)` through `blocks`, collecting each block's self-attention weights.
+
+    Returns a list with one NumPy array `(B, H, T, T)` per block.
+    """
+    maps = []
+    for block in blocks:
+        maps.append(ops.convert_to_numpy(self_attention_scores(block, x, padding, causal)))
+        x = block(x, padding_mask=padding) if padding is not None else block(x)
+    return maps

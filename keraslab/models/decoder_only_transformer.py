@@ -1,0 +1,231 @@
+"""A decoder-only Transformer language model (GPT), with cached generation."""
+
+import keras
+import numpy as np
+from keras import ops
+
+from keraslab.layers import TokenAndPositionEmbedding, TransformerDecoderBlock
+from keraslab.models import _transformer, samplers
+from keraslab.training import inference_function
+
+
+@keras.saving.register_keras_serializable(package="keraslab")
+class DecoderOnlyTransformer(keras.Model):
+    """A causal language model: a stack of pre-norm decoder blocks without cross-attention.
+
+    Each position predicts the next token from the tokens up to it. Tokens are embedded
+    with `TokenAndPositionEmbedding`, pass through `num_layers` causal
+    `TransformerDecoderBlock`s (pre-norm, GELU, as in GPT-2) and a final LayerNorm. With
+    `tie_embeddings=True` the output layer reuses the input embedding matrix, scoring the
+    hidden state against every token's embedding, which saves `V * D` parameters.
+
+    `generate` extends a prompt one token at a time. With `use_cache=True` every block keeps
+    the keys and values of the tokens seen so far, so each new token costs one step over
+    the cache instead of a pass over the whole prefix. Paper (GPT-2):
+    https://cdn.openai.com/better-language-models/language_models_are_unsupervised_multitask_learners.pdf
+
+    Args:
+        vocabulary_size: int, number of token ids `V`.
+        sequence_length: int, the longest sequence, prompt plus generated tokens.
+        num_layers: int. Defaults to `2`.
+        num_heads: int, dividing `hidden_dim`. Defaults to `4`.
+        hidden_dim: int, the model width `D`. Defaults to `128`.
+        intermediate_dim: int, width of each feed-forward layer. Defaults to `512`.
+        dropout: float in `[0, 1)`. Defaults to `0.0`.
+        tie_embeddings: bool, share the input embedding with the output layer.
+            Defaults to `True`.
+        position: `"learned"` or `"sinusoidal"` positions. Defaults to `"learned"`.
+        num_key_value_heads: int or None, grouped-query attention (a smaller cache).
+            Defaults to `None` (one key/value head per query head).
+        **kwargs: `keras.Model` arguments (`name`, ...).
+
+    Call arguments:
+        token_ids: int tensor `(B, T)`, `T <= sequence_length`.
+        training: bool or None, whether dropout is active.
+
+    Returns:
+        Next-token logits `(B, T, V)`.
+
+    Example:
+
+    >>> model = DecoderOnlyTransformer(vocabulary_size=20, sequence_length=12,
+    ...                                num_layers=1, hidden_dim=16, intermediate_dim=32)
+    >>> model.generate(np.array([[3, 4, 5]]), max_new_tokens=4).shape
+    (1, 7)
+
+    References:
+        - Radford et al., "Language Models are Unsupervised Multitask Learners", 2019.
+        - Vaswani et al., "Attention Is All You Need", 2017. https://arxiv.org/abs/1706.03762
+    """
+
+    def __init__(
+        self,
+        vocabulary_size,
+        sequence_length,
+        num_layers=2,
+        num_heads=4,
+        hidden_dim=128,
+        intermediate_dim=512,
+        dropout=0.0,
+        tie_embeddings=True,
+        position="learned",
+        num_key_value_heads=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        _transformer.check_length("num_layers", num_layers)
+        if not isinstance(tie_embeddings, bool):
+            raise TypeError(
+                f"Argument tie_embeddings must be a bool; received {type(tie_embeddings).__name__}."
+            )
+        self.vocabulary_size = vocabulary_size
+        self.sequence_length = sequence_length
+        self.num_layers = num_layers
+        self.num_heads = num_heads
+        self.hidden_dim = hidden_dim
+        self.intermediate_dim = intermediate_dim
+        self.dropout = dropout
+        self.tie_embeddings = tie_embeddings
+        self.position = position
+        self.num_key_value_heads = num_key_value_heads
+
+        self.embedding = TokenAndPositionEmbedding(
+            vocabulary_size, sequence_length, hidden_dim, position=position, name="embedding"
+        )
+        self.blocks = [
+            TransformerDecoderBlock(
+                num_heads,
+                hidden_dim,
+                intermediate_dim,
+                dropout=dropout,
+                norm_first=True,
+                activation="gelu",
+                num_key_value_heads=num_key_value_heads,
+                name=f"block_{i}",
+            )
+            for i in range(num_layers)
+        ]
+        self.final_norm = keras.layers.LayerNormalization(epsilon=1e-5, name="final_norm")
+        self.output_dense = (
+            None if tie_embeddings else keras.layers.Dense(vocabulary_size, name="output_dense")
+        )
+        self._compiled = {}
+
+    def build(self, token_ids_shape):
+        self.embedding.build(token_ids_shape)
+        shape = (*token_ids_shape, self.hidden_dim)  # B, T, D
+        for block in self.blocks:
+            block.build(shape)
+        self.final_norm.build(shape)
+        if self.output_dense is not None:
+            self.output_dense.build(shape)
+        self.built = True
+
+    def _logits(self, hidden):
+        hidden = self.final_norm(hidden)
+        if self.tie_embeddings:
+            return _transformer.tied_logits(self.embedding, hidden)
+        return self.output_dense(hidden)
+
+    def _hidden(self, token_ids, training=None):
+        x = self.embedding(token_ids)  # B, T, D
+        for block in self.blocks:
+            x = block(x, training=training)
+        return x
+
+    def call(self, token_ids, training=None):
+        return self._logits(self._hidden(token_ids, training))  # B, T, V
+
+    def _logits_at(self, token_ids, position):
+        """Uncached step: the whole (padded) sequence again, logits at `position` `(B, V)`."""
+        hidden = ops.take(self._hidden(token_ids), position, axis=1)  # B, D
+        return self._logits(hidden[:, None])[:, 0]
+
+    def _cached_step(self, token_ids, caches, index):
+        """Cached step: new tokens `(B, T)` at `index` update each block's key/value cache."""
+        x = self.embedding(token_ids, start_index=index)
+        new_caches = []
+        for block, cache in zip(self.blocks, caches):
+            x, cache = block(x, self_attention_cache=cache, self_attention_cache_index=index)
+            new_caches.append(cache)
+        return self._logits(x[:, -1:])[:, 0], new_caches  # B, V
+
+    def _compiled_function(self, name):
+        if name not in self._compiled:
+            self._compiled[name] = inference_function(getattr(self, name), self)
+        return self._compiled[name]
+
+    def empty_cache(self, batch_size, length):
+        """Zeroed key/value caches, one `(B, 2, S_max, K, D / H)` tensor per block."""
+        heads = self.num_key_value_heads or self.num_heads
+        shape = (batch_size, 2, length, heads, self.hidden_dim // self.num_heads)
+        return [ops.zeros(shape, self.compute_dtype) for _ in self.blocks]
+
+    def generate(self, prompt_ids, max_new_tokens, sampler="greedy", use_cache=True, seed=None):
+        """Extends each prompt by `max_new_tokens` tokens, one at a time.
+
+        Args:
+            prompt_ids: int array `(B, P)`, `P < sequence_length`.
+            max_new_tokens: int, `1 <= max_new_tokens <= sequence_length - P`.
+            sampler: `"greedy"`, `"temperature"`, `"top_k"`, `"top_p"`, a keraslab
+                sampler or a `keras_hub.samplers` sampler. Defaults to `"greedy"`.
+            use_cache: bool, reuse each block's keys and values. Defaults to `True`.
+            seed: int or None, reseeds a random sampler. Defaults to `None`.
+
+        Returns:
+            int32 NumPy array `(B, P + max_new_tokens)`: the prompts and their continuations.
+        """
+        prompt = _transformer.check_token_ids(
+            "prompt_ids", prompt_ids, self.sequence_length, self.vocabulary_size
+        )
+        batch_size, prompt_length = prompt.shape
+        _transformer.check_length(
+            "max_new_tokens",
+            max_new_tokens,
+            self.sequence_length - prompt_length,
+            "sequence_length - prompt length",
+        )
+        sampler = samplers.get(sampler, seed=seed)
+        if not self.built:
+            self.build(prompt.shape)
+        total = prompt_length + max_new_tokens
+        step = self._compiled_function("_cached_step" if use_cache else "_logits_at")
+        if use_cache:
+            caches = self.empty_cache(batch_size, total)
+            logits, caches = step(prompt, caches, ops.convert_to_tensor(0, "int32"))
+        else:
+            buffer = ops.pad(ops.convert_to_tensor(prompt), [(0, 0), (0, max_new_tokens)])
+        new_tokens = []
+        for t in range(prompt_length, total):
+            if not use_cache:
+                logits = step(buffer, ops.convert_to_tensor(t - 1, "int32"))
+            token = samplers.next_token(sampler, logits)[:, None]  # B, 1
+            new_tokens.append(token)
+            if use_cache and t + 1 < total:
+                logits, caches = step(token, caches, ops.convert_to_tensor(t, "int32"))
+            elif not use_cache:
+                buffer = ops.slice_update(buffer, (0, t), token)
+        generated = ops.convert_to_numpy(ops.concatenate(new_tokens, axis=1))
+        return np.concatenate([prompt, generated.astype("int32")], axis=1)
+
+    def attention_maps(self, token_ids):
+        """Causal self-attention weights, one NumPy array `(B, H, T, T)` per block."""
+        ids = _transformer.check_token_ids(
+            "token_ids", token_ids, self.sequence_length, self.vocabulary_size
+        )
+        return _transformer.attention_maps(self.embedding(ids), self.blocks, causal=True)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "vocabulary_size": self.vocabulary_size,
+            "sequence_length": self.sequence_length,
+            "num_layers": self.num_layers,
+            "num_heads": self.num_heads,
+            "hidden_dim": self.hidden_dim,
+            "intermediate_dim": self.intermediate_dim,
+            "dropout": self.dropout,
+            "tie_embeddings": self.tie_embeddings,
+            "position": self.position,
+            "num_key_value_heads": self.num_key_value_heads,
+        }

@@ -1,0 +1,211 @@
+"""A bidirectional Transformer encoder (BERT) with classification, tagging or masked-LM heads."""
+
+import keras
+import numpy as np
+from keras import ops
+
+from keraslab.layers import TokenAndPositionEmbedding, TransformerEncoderBlock
+from keraslab.models import _transformer
+
+HEADS = ("classification", "tagging", "masked_lm")
+POOLINGS = ("cls", "mean")
+
+
+@keras.saving.register_keras_serializable(package="keraslab")
+class EncoderOnlyTransformer(keras.Model):
+    """A Transformer encoder: every token attends to every other (non-padding) token.
+
+    Token id 0 is padding: it gets a padding mask, so no token attends to it and mean
+    pooling skips it. On top of the `num_layers` `TransformerEncoderBlock`s (post-norm,
+    GELU, as in BERT) sits one head:
+
+    * `"classification"`: one label per sequence, from the first token's state (`"cls"`
+      pooling, a `[CLS]` token the data puts first) or the mean over tokens (`"mean"`);
+    * `"tagging"`: one label per token;
+    * `"masked_lm"`: the pretraining objective of BERT, scores over the vocabulary for
+      every position against the (tied) input embeddings; train it on
+      `mask_tokens` output.
+
+    Paper (BERT): https://arxiv.org/abs/1810.04805
+
+    Args:
+        vocabulary_size: int, number of token ids `V`, padding (0) included.
+        sequence_length: int, the longest input.
+        num_classes: int, labels of the classification or tagging head; ignored by the
+            masked-LM head. Defaults to `2`.
+        head: `"classification"`, `"tagging"` or `"masked_lm"`. Defaults to
+            `"classification"`.
+        pooling: `"cls"` or `"mean"`, for the classification head. Defaults to `"cls"`.
+        num_layers: int. Defaults to `2`.
+        num_heads: int, dividing `hidden_dim`. Defaults to `4`.
+        hidden_dim: int, the model width `D`. Defaults to `64`.
+        intermediate_dim: int. Defaults to `128`.
+        dropout: float in `[0, 1)`. Defaults to `0.1`.
+        position: `"learned"` or `"sinusoidal"`. Defaults to `"learned"`.
+        **kwargs: `keras.Model` arguments (`name`, ...).
+
+    Call arguments:
+        token_ids: int tensor `(B, T)`, 0 for padding.
+        training: bool or None, whether dropout is active.
+
+    Returns:
+        Logits `(B, num_classes)`, `(B, T, num_classes)` for tagging, or `(B, T, V)` for
+        the masked-LM head.
+
+    Example:
+
+    >>> model = EncoderOnlyTransformer(vocabulary_size=30, sequence_length=8, num_classes=3,
+    ...                                num_layers=1, hidden_dim=16, intermediate_dim=32)
+    >>> tuple(model(np.array([[1, 5, 6, 0, 0, 0, 0, 0]])).shape)
+    (1, 3)
+
+    References:
+        - Devlin et al., "BERT: Pre-training of Deep Bidirectional Transformers for
+          Language Understanding", 2019. https://arxiv.org/abs/1810.04805
+        - Vaswani et al., "Attention Is All You Need", 2017. https://arxiv.org/abs/1706.03762
+    """
+
+    def __init__(
+        self,
+        vocabulary_size,
+        sequence_length,
+        num_classes=2,
+        head="classification",
+        pooling="cls",
+        num_layers=2,
+        num_heads=4,
+        hidden_dim=64,
+        intermediate_dim=128,
+        dropout=0.1,
+        position="learned",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if head not in HEADS:
+            raise ValueError(f"Argument head must be one of {HEADS}; received {head!r}.")
+        if pooling not in POOLINGS:
+            raise ValueError(f"Argument pooling must be one of {POOLINGS}; received {pooling!r}.")
+        _transformer.check_length("num_classes", num_classes)
+        _transformer.check_length("num_layers", num_layers)
+        self.vocabulary_size = vocabulary_size
+        self.sequence_length = sequence_length
+        self.num_classes = num_classes
+        self.head = head
+        self.pooling = pooling
+        self.num_layers = num_layers
+        self.num_heads = num_heads
+        self.hidden_dim = hidden_dim
+        self.intermediate_dim = intermediate_dim
+        self.dropout = dropout
+        self.position = position
+
+        self.embedding = TokenAndPositionEmbedding(
+            vocabulary_size, sequence_length, hidden_dim, position=position, name="embedding"
+        )
+        self.embedding_norm = keras.layers.LayerNormalization(epsilon=1e-5, name="embedding_norm")
+        self.embedding_dropout = keras.layers.Dropout(dropout, name="embedding_dropout")
+        self.blocks = [
+            TransformerEncoderBlock(
+                num_heads,
+                hidden_dim,
+                intermediate_dim,
+                dropout=dropout,
+                activation="gelu",
+                name=f"block_{i}",
+            )
+            for i in range(num_layers)
+        ]
+        units = vocabulary_size if head == "masked_lm" else num_classes
+        self.head_dense = keras.layers.Dense(hidden_dim, activation="gelu", name="head_dense")
+        self.output_dense = (
+            None if head == "masked_lm" else keras.layers.Dense(units, name="output_dense")
+        )
+
+    def build(self, token_ids_shape):
+        self.embedding.build(token_ids_shape)
+        shape = (*token_ids_shape, self.hidden_dim)  # B, T, D
+        self.embedding_norm.build(shape)
+        for block in self.blocks:
+            block.build(shape)
+        self.head_dense.build(shape)
+        if self.output_dense is not None:
+            self.output_dense.build(shape)
+        self.built = True
+
+    def encode(self, token_ids, training=None):
+        """Contextual token states `(B, T, D)` and the padding mask `(B, T)`."""
+        padding = ops.not_equal(token_ids, 0)
+        x = self.embedding_dropout(
+            self.embedding_norm(self.embedding(token_ids)), training=training
+        )
+        for block in self.blocks:
+            x = block(x, padding_mask=padding, training=training)
+        return x, padding
+
+    def call(self, token_ids, training=None):
+        x, padding = self.encode(token_ids, training)
+        if self.head == "classification":
+            if self.pooling == "cls":
+                x = x[:, 0]  # B, D
+            else:
+                weights = ops.cast(padding, x.dtype)[..., None]  # B, T, 1
+                x = ops.sum(x * weights, axis=1) / ops.maximum(ops.sum(weights, axis=1), 1.0)
+        x = self.head_dense(x)
+        if self.head == "masked_lm":
+            return _transformer.tied_logits(self.embedding, x)  # B, T, V
+        return self.output_dense(x)
+
+    def attention_maps(self, token_ids):
+        """Self-attention weights, one NumPy array `(B, H, T, T)` per block."""
+        ids = _transformer.check_token_ids(
+            "token_ids", token_ids, self.sequence_length, self.vocabulary_size
+        )
+        x = self.embedding_norm(self.embedding(ids))
+        return _transformer.attention_maps(x, self.blocks, padding=ops.not_equal(ids, 0))
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "vocabulary_size": self.vocabulary_size,
+            "sequence_length": self.sequence_length,
+            "num_classes": self.num_classes,
+            "head": self.head,
+            "pooling": self.pooling,
+            "num_layers": self.num_layers,
+            "num_heads": self.num_heads,
+            "hidden_dim": self.hidden_dim,
+            "intermediate_dim": self.intermediate_dim,
+            "dropout": self.dropout,
+            "position": self.position,
+        }
+
+
+def mask_tokens(token_ids, mask_id, rate=0.15, first_maskable_id=1, seed=0):
+    """BERT's masked-language-model inputs: hide a random `rate` of the real tokens.
+
+    Of the chosen positions, 80% become `mask_id`, 10% a random token and 10% stay, so the
+    model cannot tell which tokens to correct by looking for `mask_id`.
+
+    Args:
+        token_ids: int array `(B, T)`, 0 for padding.
+        mask_id: int, the `[MASK]` token.
+        rate: float in `(0, 1)`. Defaults to `0.15`.
+        first_maskable_id: int, ids below it (padding, `[CLS]`, `[MASK]`) are never
+            chosen, nor drawn as random replacements. Defaults to `1`.
+        seed: int. Defaults to `0`.
+
+    Returns:
+        `(inputs, targets, sample_weight)`: the corrupted ids, the original ids, and
+        float32 weights `(B, T)` that are 1 at the chosen positions and 0 elsewhere.
+    """
+    ids = _transformer.check_token_ids("token_ids", token_ids)
+    if not 0.0 < rate < 1.0:
+        raise ValueError(f"Argument rate must be strictly between 0 and 1; received {rate}.")
+    rng = np.random.default_rng(seed)
+    chosen = (rng.random(ids.shape) < rate) & (ids >= first_maskable_id)
+    action = rng.random(ids.shape)
+    inputs = ids.copy()
+    inputs[chosen & (action < 0.8)] = mask_id
+    swap = chosen & (action >= 0.8) & (action < 0.9)
+    inputs[swap] = rng.integers(first_maskable_id, ids.max() + 1, swap.sum())
+    return inputs, ids, chosen.astype("float32")
