@@ -96,9 +96,9 @@ def load_keras_file(path):
         raise ValueError(f"Argument model must be a .keras file; received {path!r}.")
     import keras
 
-    from keraslab import catalog
+    import keraslab.layers
+    import keraslab.models  # noqa: F401  registers every keraslab class with Keras
 
-    catalog.entries()  # imports every keraslab model, registering its class with Keras
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()

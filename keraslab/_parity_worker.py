@@ -186,6 +186,7 @@ def dump(entry, workdir, backend, steps, batch_size):
 
 def load(entry, workdir, backend, sources):
     x = entry.sample_input()
+    entry.build()  # imports, and so registers with Keras, every class the entry uses
     for source in sources:
         keras.utils.clear_session()
         model = keras.saving.load_model(os.path.join(workdir, source, f"{entry.name}.keras"))

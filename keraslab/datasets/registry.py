@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from keraslab.datasets import images, sequences, tabular, text
+from keraslab.datasets import images, roles, sequences, tabular, text, translation
 
 _DEFAULT_SEQUENCE_LENGTH = 64
 _DATE_SOURCE_LENGTH = 32
@@ -84,21 +84,17 @@ def _sequence_length(sample):
     return _DEFAULT_SEQUENCE_LENGTH
 
 
-def _encode(strings, vocabulary, length, frame):
-    ids = np.zeros((len(strings), length), "int32")
-    for row, string in enumerate(strings):
-        encoded = vocabulary.encode(string, add_bos=frame, add_eos=frame)[:length]
-        ids[row, : len(encoded)] = encoded
-    return ids
-
-
 def _dates(sample):
     source_vocabulary, target_vocabulary = text.date_vocabularies()
 
     def pairs(split):
-        sources, targets = split
-        source_ids = _encode(sources, source_vocabulary, _DATE_SOURCE_LENGTH, frame=False)
-        target_ids = _encode(targets, target_vocabulary, _DATE_TARGET_LENGTH + 1, frame=True)
+        source_ids, target_ids = translation.encode_pairs(
+            *split,
+            source_vocabulary,
+            target_vocabulary,
+            _DATE_SOURCE_LENGTH,
+            _DATE_TARGET_LENGTH,
+        )
         return (source_ids, target_ids[:, :-1]), target_ids[:, 1:]
 
     train, test = text.load_dates(num_train=5000, num_test=500)
@@ -111,6 +107,19 @@ def _dates(sample):
     return TaskData(pairs(train), pairs(test), config, target_vocabulary)
 
 
+def _roles(sample):
+    length = _sequence_length(sample)
+    train, test, vocabulary = roles.load_roles(sequence_length=length)
+    config = {
+        "vocabulary_size": vocabulary.size,
+        "sequence_length": length,
+        "num_classes": len(roles.ANIMALS),
+    }
+    return TaskData(
+        (train.token_ids, train.labels), (test.token_ids, test.labels), config, vocabulary
+    )
+
+
 DATASETS = {
     "breast_cancer": _classes(tabular.load_breast_cancer),
     "wine": _classes(tabular.load_wine),
@@ -119,6 +128,7 @@ DATASETS = {
     "time_series": _time_series,
     "python_docs": _python_docs,
     "dates": _dates,
+    "roles": _roles,
 }
 
 
