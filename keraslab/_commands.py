@@ -43,6 +43,7 @@ def _adapted_build(entry, data):
 
 def train(args):
     import keras
+    from keras import tree
 
     from keraslab import catalog
     from keraslab.datasets import registry
@@ -60,6 +61,10 @@ def train(args):
     model = _adapted_build(entry, data)
     model.compile(**{"optimizer": "adam", "loss": "mse", **entry.compile_kwargs})
     x, y = _inputs_and_labels(entry, data.train)
+    if args.limit is not None:
+        if args.limit < 1:
+            raise ValueError(f"Argument --limit must be >= 1; received {args.limit}.")
+        x, y = tree.map_structure(lambda a: a[: args.limit], (x, y))
     print(f"Training {entry.name} on {dataset} under {keras.backend.backend()}")
     history = model.fit(x, y, epochs=args.epochs, batch_size=args.batch_size, verbose=1)
     final = {name: values[-1] for name, values in history.history.items()}
@@ -134,6 +139,12 @@ def _first_parameter(method):
     return next(iter(inspect.signature(method).parameters), None)
 
 
+def _call(method, first, **options):
+    """`method(first, **options)`, passing only the options its signature names."""
+    accepted = inspect.signature(method).parameters
+    return method(first, **{k: v for k, v in options.items() if k in accepted})
+
+
 def generate(args):
     model, metadata = load_keras_file(args.model)
     if args.n < 1:
@@ -141,7 +152,7 @@ def generate(args):
     for name in _IMAGE_SAMPLERS:
         method = getattr(model, name, None)
         if callable(method) and _first_parameter(method) in ("n", "num_samples"):
-            return _save_images(method(args.n, seed=args.seed), args.out)
+            return _save_images(_call(method, args.n, seed=args.seed), args.out)
     method = getattr(model, "generate", None)
     if callable(method) and _first_parameter(method) in ("prompt_ids", "source_ids"):
         return _print_text(model, method, metadata, args)
@@ -183,7 +194,8 @@ def _print_text(model, method, metadata, args):
     data = registry.load(metadata["dataset"], entry.sample_input())
     if _first_parameter(method) == "prompt_ids":
         prompt = data.vocabulary.encode(args.prompt or "def ")
-        ids = method(np.tile(prompt, (args.n, 1)), max_new_tokens=args.length)
+        options = {"max_new_tokens": args.length, "sampler": args.sampler, "seed": args.seed}
+        ids = _call(method, np.tile(prompt, (args.n, 1)), **options)
         decoded = [data.vocabulary.decode(row) for row in ids]
     else:
         sources = data.test[0][0][: args.n]

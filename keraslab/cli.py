@@ -36,6 +36,7 @@ def _add_commands(commands):
     train.add_argument("--epochs", type=int, default=3)
     train.add_argument("--batch-size", type=int, default=32)
     train.add_argument("--dataset", help="offline dataset (default: the model's own)")
+    train.add_argument("--limit", type=int, help="train on the first N examples only")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--save", metavar="PATH.keras")
     train.set_defaults(run=_commands.train)
@@ -49,6 +50,7 @@ def _add_commands(commands):
     generate.add_argument("--out", default="samples.png", help="image grid file")
     generate.add_argument("--prompt", help="text prompt for language models")
     generate.add_argument("--length", type=int, default=80, help="new tokens for text")
+    generate.add_argument("--sampler", default="top_k", help="text sampling rule, e.g. greedy")
     generate.add_argument("--seed", type=int, default=0)
     generate.set_defaults(run=_commands.generate)
 

@@ -79,8 +79,9 @@ def test_bad_arguments_give_one_line_and_exit_code_2(args, fragment):
         (["train", "NoSuchModel"], "received 'NoSuchModel'"),
         (["train", CLASSIFIER.name, "--dataset", "mnistish"], "received 'mnistish'"),
         (["train", CLASSIFIER.name, "--save", "model.h5"], "must end in .keras"),
+        (["train", CLASSIFIER.name, "--limit", "0"], "--limit must be >= 1"),
     ],
-    ids=["model", "dataset", "save-suffix"],
+    ids=["model", "dataset", "save-suffix", "limit"],
 )
 def test_bad_training_request_gives_one_line_and_exit_code_2(args, fragment):
     assert_one_line_error(keraslab_cli(*args), fragment)
@@ -139,7 +140,7 @@ def test_generate_from_a_trained_generative_or_text_model(tmp_path):
     if entry is None:
         pytest.skip("the catalogue has no generative or text model with a default dataset yet")
     path = str(tmp_path / "generator.keras")
-    trained = keraslab_cli("train", entry.name, "--epochs", "1", "--save", path)
+    trained = keraslab_cli("train", entry.name, "--epochs", "1", "--limit", "32", "--save", path)
     assert trained.returncode == 0, trained.stderr
     out = str(tmp_path / "samples.png")
     result = keraslab_cli("generate", path, "-n", "4", "--out", out, "--length", "5")
