@@ -8,10 +8,10 @@ the shared initial weights in `WORKDIR/init/NAME.npz` (writing that file first i
 backend has), so all backends start from identical weights whatever their random streams.
 It then records, under `WORKDIR/BACKEND/`: the forward output on the sample input, the
 gradient of `mean(output²)` with respect to the trainable weights, the losses of a few SGD
-steps on fixed batches with dropout switched off, the median time per training step, and
-the trained model saved as `NAME.keras` with its output.
+steps on fixed batches with dropout and noise switched off, the median time per training
+step, and the trained model saved as `NAME.keras` with its output.
 
-`--load` loads every other backend's `NAME.keras` and records its output on the same
+`--load` loads every backend's `NAME.keras` and records its output on the same
 input in `WORKDIR/BACKEND/loaded-SOURCE-NAME.npz`. Comparisons happen in `keraslab.parity`,
 with NumPy only.
 """
@@ -34,12 +34,17 @@ from keraslab.training import value_and_grad
 SEED = 1234
 LEARNING_RATE = 0.01
 TIMED_STEPS = 5
-_RANDOM_LAYERS = (
+# Attributes holding the rate or scale of a layer's random noise: Keras's own (Dropout's
+# `rate`, GaussianNoise's `stddev`, an RNN cell's `dropout` and `recurrent_dropout`) and
+# keraslab's (`dropout`, read by attention layers at call time).
+_NOISE_ATTRIBUTES = ("rate", "stddev", "dropout", "recurrent_dropout", "dropout_rate")
+_NOISE_LAYERS = (
     keras.layers.Dropout,
     keras.layers.SpatialDropout1D,
     keras.layers.SpatialDropout2D,
     keras.layers.SpatialDropout3D,
     keras.layers.GaussianDropout,
+    keras.layers.GaussianNoise,
     keras.layers.AlphaDropout,
 )
 
@@ -104,12 +109,28 @@ def set_shared_weights(model, path):
         variable.assign(value)
 
 
-def switch_off_dropout(model):
+def switch_off_noise(model):
+    """Sets every dropout rate and noise scale in `model` to 0; returns what to restore.
+
+    Random streams differ by backend, so training can only match without them. A layer's
+    `rate` or `stddev` counts only in Keras's noise layers; `dropout`-like attributes count
+    in any layer.
+    """
+    changed = []
     for layer in model._flatten_layers(include_self=False):
-        if isinstance(layer, _RANDOM_LAYERS):
-            layer.rate = 0.0
-        elif isinstance(layer, keras.layers.GaussianNoise):
-            layer.stddev = 0.0
+        for name in _NOISE_ATTRIBUTES:
+            if name in ("rate", "stddev") and not isinstance(layer, _NOISE_LAYERS):
+                continue
+            value = getattr(layer, name, None)
+            if isinstance(value, float) and value > 0:
+                changed.append((layer, name, value))
+                setattr(layer, name, 0.0)
+    return changed
+
+
+def restore(changed):
+    for layer, name, value in changed:
+        setattr(layer, name, value)
 
 
 def gradients(entry, model, x):
@@ -143,10 +164,11 @@ def train(entry, model, steps, batch_size):
     compile_kwargs["optimizer"] = keras.optimizers.SGD(LEARNING_RATE)
     compile_kwargs.pop("metrics", None)
     model.compile(**compile_kwargs)
-    switch_off_dropout(model)
+    changed = switch_off_noise(model)
     xs = list(_batches(x, batch_size, steps))
     ys = list(_batches(y, batch_size, steps)) if y is not None else [None] * steps
     losses = [_loss(model.train_on_batch(a, b, return_dict=True)) for a, b in zip(xs, ys)]
+    restore(changed)
     return losses, (xs[0], ys[0])
 
 
