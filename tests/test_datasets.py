@@ -256,3 +256,16 @@ def test_download_without_network_names_file_and_cache_folder(tmp_path, loader, 
     assert filename in message
     assert os.path.join(str(tmp_path), "datasets") in message
     assert "network is unreachable" in message
+
+
+def test_long_range_task_label_is_the_sign_of_the_marked_first_step():
+    x, y = datasets.make_long_range_task(num_samples=400, length=12, noise=2.0, seed=5)
+    assert x.shape == (400, 12, 2) and x.dtype == np.float32 and y.dtype == np.int32
+    np.testing.assert_array_equal(y, (x[:, 0, 0] > 0).astype("int32"))
+    np.testing.assert_array_equal(np.abs(x[:, 0, 0]), 1.0)
+    np.testing.assert_array_equal(x[:, :, 1], np.eye(12)[[0] * 400])
+    assert 0.4 < y.mean() < 0.6 and 1.8 < x[:, 1:, 0].std() < 2.2
+    x_again, _ = datasets.make_long_range_task(num_samples=400, length=12, noise=2.0, seed=5)
+    np.testing.assert_array_equal(x, x_again)
+    with pytest.raises(ValueError, match="length"):
+        datasets.make_long_range_task(length=1)

@@ -5,6 +5,7 @@
 | `load_digits` | scikit-learn's 8x8 digits | `(N, 8, 8, 1)`, labels `0..9` |
 | `load_shapes` | drawn circles, squares, triangles, crosses | `(N, S, S, 1 or 3)` |
 | `load_time_series` | generated trend + seasonality + noise | `(N, window, 1)` -> `(N, horizon)` |
+| `make_long_range_task` | label set by the first of many noisy steps | `(N, length, 2)` -> `(N,)` |
 | `load_stock_prices` | Google daily close 2004-2008 (ships with matplotlib) | `(1047,)` |
 | `load_python_docs` | CPython's `pydoc_data` topics, by character | `(N,)` ids |
 | `load_dates` | human dates -> ISO 8601 | lists of strings |
@@ -25,6 +26,7 @@ from keraslab.datasets.roles import load_roles
 from keraslab.datasets.sequences import (
     load_stock_prices,
     load_time_series,
+    make_long_range_task,
     make_time_series,
     make_windows,
 )
@@ -65,6 +67,7 @@ __all__ = [
     "load_time_series",
     "load_wine",
     "make_lm_windows",
+    "make_long_range_task",
     "make_time_series",
     "make_windows",
     "python_docs_text",

@@ -1,4 +1,5 @@
-"""Offline sequence datasets: a generated time series and a real stock-price series."""
+"""Offline sequence datasets: a generated time series, a long-range memory task and a real
+stock-price series."""
 
 import numpy as np
 
@@ -87,6 +88,42 @@ def load_time_series(window=48, horizon=1, length=2000, test_fraction=0.2, seed=
     """
     series = make_time_series(length=length, seed=seed, **kwargs)
     return _chronological_windows(series, window, horizon, test_fraction)
+
+
+def make_long_range_task(num_samples=3000, length=40, noise=4.0, seed=0):
+    """A binary task whose label is set by the first element of a long, noisy sequence.
+
+    Each sequence has two features. Feature 0 holds, at step 0, the signal `±1`, and at
+    every later step Gaussian noise of standard deviation `noise`: the distractors arrive
+    in the same channel as the signal. Feature 1 is a marker, `1` at step 0 and `0`
+    elsewhere. The label is `1` when the signal is `+1`.
+
+    A model must keep one bit for `length - 1` steps while strong inputs keep arriving.
+    A gated network (LSTM, GRU) can learn to write at the marker and then hold; a plain
+    RNN adds every input into its state, and its gradient from the last step back to the
+    first vanishes, so it stays near chance (50%).
+
+    Args:
+        num_samples: int, number of sequences. Defaults to `3000`.
+        length: int, steps per sequence, at least 2. Defaults to `40`.
+        noise: float, standard deviation of the distractors. Defaults to `4.0`.
+        seed: int, seed of the generator. Defaults to `0`.
+
+    Returns:
+        `(x, y)`: float32 inputs of shape `(num_samples, length, 2)` and int32 labels of
+        shape `(num_samples,)` in `{0, 1}`, balanced in expectation.
+    """
+    check_positive_int("num_samples", num_samples)
+    check_positive_int("length", length, minimum=2)
+    if noise < 0:
+        raise ValueError(f"Argument noise must be >= 0; received {noise}.")
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, size=num_samples)
+    x = np.zeros((num_samples, length, 2), dtype="float32")
+    x[:, 0, 0] = 2.0 * labels - 1.0
+    x[:, 1:, 0] = rng.normal(0.0, noise, size=(num_samples, length - 1))
+    x[:, 0, 1] = 1.0
+    return x, labels.astype("int32")
 
 
 def load_stock_prices():

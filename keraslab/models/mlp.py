@@ -1,0 +1,120 @@
+"""The multilayer perceptron: a stack of Dense layers, for classification and regression."""
+
+import keras
+
+from keraslab.models._checks import (
+    check_inputs,
+    check_int,
+    check_int_tuple,
+    check_rate,
+    serialize_activation,
+    serialize_initializer,
+)
+
+
+@keras.saving.register_keras_serializable(package="keraslab")
+class MLP(keras.Model):
+    """A feedforward network: `Dense -> [BatchNorm] -> activation -> [Dropout]` per hidden
+    layer, then a `Dense` output layer.
+
+    With `batch_norm=True` the hidden `Dense` layers have no bias, since the normalisation's
+    own shift `β` replaces it.
+
+    Args:
+        hidden_units: tuple of ints, width of each hidden layer; `()` gives a linear
+            (or logistic) model. Defaults to `(64, 32)`.
+        activation: activation of the hidden layers, any Keras activation name or
+            callable. Defaults to `"relu"`.
+        dropout: float in `[0, 1)`, dropout rate after each hidden layer. Defaults to `0.0`.
+        batch_norm: bool, whether to normalise each hidden layer's pre-activations.
+            Defaults to `False`.
+        kernel_initializer: initializer of every kernel. Defaults to `"he_normal"`, suited
+            to ReLU.
+        output_units: int, number of outputs (classes, or regression targets).
+            Defaults to `1`.
+        output_activation: activation of the output layer, for example `"softmax"` for
+            classification or `None` for regression and logits. Defaults to `None`.
+        **kwargs: base `keras.Model` arguments such as `name`.
+
+    Call arguments:
+        inputs: float tensor of shape `(batch, features)`.
+        training: bool, whether dropout and batch normalisation run in training mode.
+
+    Returns:
+        Tensor of shape `(batch, output_units)`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> model = MLP(hidden_units=(32, 16), output_units=2, output_activation="softmax")
+    >>> model(np.zeros((4, 30), dtype="float32")).shape
+    (4, 2)
+
+    References:
+        - Rumelhart, Hinton and Williams, "Learning representations by back-propagating
+          errors", Nature, 1986.
+        - He et al., "Delving Deep into Rectifiers", ICCV 2015 (the He initializer).
+    """
+
+    def __init__(
+        self,
+        hidden_units=(64, 32),
+        activation="relu",
+        dropout=0.0,
+        batch_norm=False,
+        kernel_initializer="he_normal",
+        output_units=1,
+        output_activation=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.hidden_units = check_int_tuple("hidden_units", hidden_units)
+        check_rate("dropout", dropout)
+        check_int("output_units", output_units)
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.kernel_initializer = kernel_initializer
+        self.output_units = output_units
+        self.output_activation = output_activation
+
+        self.hidden_layers = []
+        for i, units in enumerate(self.hidden_units):
+            self.hidden_layers.append(
+                keras.layers.Dense(
+                    units,
+                    use_bias=not batch_norm,
+                    kernel_initializer=kernel_initializer,
+                    name=f"dense_{i}",
+                )
+            )
+            if batch_norm:
+                self.hidden_layers.append(keras.layers.BatchNormalization(name=f"batch_norm_{i}"))
+            self.hidden_layers.append(keras.layers.Activation(activation, name=f"activation_{i}"))
+            if dropout > 0:
+                self.hidden_layers.append(keras.layers.Dropout(dropout, name=f"dropout_{i}"))
+        self.head = keras.layers.Dense(
+            output_units,
+            activation=output_activation,
+            kernel_initializer=kernel_initializer,
+            name="head",
+        )
+
+    def call(self, inputs, training=False):
+        check_inputs(inputs, 2, "(batch, features)")
+        x = inputs
+        for layer in self.hidden_layers:
+            x = layer(x, training=training)
+        return self.head(x)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "hidden_units": list(self.hidden_units),
+            "activation": serialize_activation(self.activation),
+            "dropout": self.dropout,
+            "batch_norm": self.batch_norm,
+            "kernel_initializer": serialize_initializer(self.kernel_initializer),
+            "output_units": self.output_units,
+            "output_activation": serialize_activation(self.output_activation),
+        }
