@@ -56,14 +56,15 @@ def train(args):
         raise ValueError(f"{entry.name} has no default dataset; pass --dataset NAME.")
     if args.save and not args.save.endswith(".keras"):
         raise ValueError(f"Argument --save must end in .keras; received {args.save!r}.")
+    for option, value in (("--epochs", args.epochs), ("--limit", args.limit)):
+        if value is not None and value < 1:
+            raise ValueError(f"Argument {option} must be >= 1; received {value}.")
     data = registry.load(dataset, entry.sample_input())
     keras.utils.set_random_seed(args.seed)
     model = _adapted_build(entry, data)
     model.compile(**{"optimizer": "adam", "loss": "mse", **entry.compile_kwargs})
     x, y = _inputs_and_labels(entry, data.train)
     if args.limit is not None:
-        if args.limit < 1:
-            raise ValueError(f"Argument --limit must be >= 1; received {args.limit}.")
         x, y = tree.map_structure(lambda a: a[: args.limit], (x, y))
     print(f"Training {entry.name} on {dataset} under {keras.backend.backend()}")
     history = model.fit(x, y, epochs=args.epochs, batch_size=args.batch_size, verbose=1)

@@ -33,10 +33,15 @@ def keraslab_cli(*args, fixtures=True):
     return run_python(code)
 
 
+# TensorFlow's C++ start-up log, which TF_CPP_MIN_LOG_LEVEL does not silence in TF 2.21;
+# it appears whenever TensorFlow is imported (keras.utils.set_random_seed imports it).
+TENSORFLOW_LOG = re.compile(r"^(WARNING: All log messages before absl|[IWE]\d{4} )")
+
+
 def assert_one_line_error(result, *fragments):
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
+    lines = [line for line in result.stderr.strip().splitlines() if not TENSORFLOW_LOG.match(line)]
     assert len(lines) == 1, result.stderr
     assert re.match(r"keraslab( \w+)?: error: ", lines[0]), lines[0]
     for fragment in fragments:
