@@ -1,8 +1,9 @@
-"""Cross-backend parity of every catalogue entry, plus two fixture models.
+"""Cross-backend parity of every catalogue model, plus two fixture models.
 
 The check starts one process per backend itself, so it runs once, in the JAX suite, rather
 than three times; under the other backends it is skipped. Each test below reads the same
-report, written by `keraslab.parity.run` in a module-scoped fixture.
+report, written by `keraslab.parity.run` in a module-scoped fixture. Layers are left to
+`scripts/parity` (and the Backend parity page), to keep the suite's run time down.
 """
 
 import keras
@@ -13,7 +14,7 @@ from keraslab import catalog, parity
 from tests import parity_entries
 
 ENTRY_SOURCES = ("keraslab.catalog:entries", "tests.parity_entries:ENTRIES")
-NAMES = [e.name for e in catalog.entries() + parity_entries.ENTRIES]
+NAMES = [e.name for e in catalog.entries() + parity_entries.ENTRIES if e.kind == "model"]
 
 pytestmark = pytest.mark.skipif(
     keras.backend.backend() != "jax",
@@ -23,7 +24,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    return parity.run(str(tmp_path_factory.mktemp("parity")), entries=ENTRY_SOURCES)
+    folder = str(tmp_path_factory.mktemp("parity"))
+    return parity.run(folder, entries=ENTRY_SOURCES, only=NAMES)
 
 
 @pytest.fixture(params=NAMES)
