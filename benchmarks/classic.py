@@ -26,7 +26,7 @@ def run(quick):
     keras.utils.set_random_seed(0)
     (x_tab, y_tab), _ = load_breast_cancer()
     (x_img, y_img), _ = load_digits()
-    length, samples = (20, 256) if quick else (40, 2000)
+    length, samples = (20, 256) if quick else (40, 1024)
     x_seq, y_seq = make_long_range_task(num_samples=samples, length=length)
     cases = [
         (

@@ -26,6 +26,16 @@ def test_forward_pass_matches_numpy():
     np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
 
 
+def test_hidden_outputs_are_the_activations_of_each_layer():
+    x = np.random.default_rng(3).normal(size=(5, 4)).astype("float32")
+    model = MLP(hidden_units=(6, 3), output_units=2)
+    model(x)
+    first, second = (keras.ops.convert_to_numpy(h) for h in model.hidden_outputs(x))
+    w1, b1, w2, b2, _, _ = model.get_weights()
+    np.testing.assert_allclose(first, np.maximum(x @ w1 + b1, 0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(second, np.maximum(first @ w2 + b2, 0), rtol=1e-5, atol=1e-6)
+
+
 def test_batch_norm_uses_moving_statistics_at_inference():
     x = np.random.default_rng(1).normal(size=(32, 4)).astype("float32")
     model = MLP(hidden_units=(6,), batch_norm=True, output_units=2)

@@ -39,8 +39,8 @@ print(keraslab.describe_environment())
 QUICK = keraslab.quick_mode()
 SEED = 0  # weights and shuffling
 HIDDEN_UNITS = (32, 16)  # width of each hidden layer
-CURVE_EPOCHS = 5 if QUICK else 80  # epochs of the first run, to watch the curves
-EPOCHS = 5 if QUICK else 40  # epochs of the final run, on the whole training set
+CURVE_EPOCHS = 2 if QUICK else 80  # epochs of the first run, to watch the curves
+EPOCHS = 2 if QUICK else 40  # epochs of the final run, on the whole training set
 DROPOUT = 0.3  # share of hidden units dropped at each step of the final run
 BATCH_SIZE = 32  # examples per gradient step
 LEARNING_RATE = 1e-3  # Adam step size

@@ -107,6 +107,20 @@ class MLP(keras.Model):
             x = layer(x, training=training)
         return self.head(x)
 
+    def hidden_outputs(self, inputs, training=False):
+        """Returns the output of every hidden layer (after its activation), as a list.
+
+        For inspecting activation statistics layer by layer, as the initialisation and
+        batch-normalisation pages do.
+        """
+        check_inputs(inputs, 2, "(batch, features)")
+        outputs, x = [], inputs
+        for layer in self.hidden_layers:
+            x = layer(x, training=training)
+            if isinstance(layer, keras.layers.Activation):
+                outputs.append(x)
+        return outputs
+
     def get_config(self):
         return {
             **super().get_config(),
