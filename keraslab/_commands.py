@@ -62,7 +62,8 @@ def train(args):
     data = registry.load(dataset, entry.sample_input())
     keras.utils.set_random_seed(args.seed)
     model = _adapted_build(entry, data)
-    model.compile(**{"optimizer": "adam", "loss": "mse", **entry.compile_kwargs})
+    defaults = {"optimizer": "adam", "loss": "mse", "metrics": list(data.metrics)}
+    model.compile(**{**defaults, **entry.compile_kwargs})
     x, y = _inputs_and_labels(entry, data.train)
     if args.limit is not None:
         x, y = tree.map_structure(lambda a: a[: args.limit], (x, y))

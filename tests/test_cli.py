@@ -119,14 +119,15 @@ def test_train_save_evaluate_round_trip(tmp_path):
     path = str(tmp_path / "classifier.keras")
     trained = keraslab_cli("train", CLASSIFIER.name, "--epochs", "1", "--save", path)
     assert trained.returncode == 0, trained.stderr
-    assert "final training metrics: loss=" in trained.stdout
+    final = next(line for line in trained.stdout.splitlines() if line.startswith("final"))
+    assert "accuracy=" in final and "loss=" in final
     assert "test metrics:" in trained.stdout
     with zipfile.ZipFile(path) as archive:
         metadata = json.loads(archive.read(_commands.METADATA_FILE))
     assert metadata == {"entry": CLASSIFIER.name, "dataset": CLASSIFIER.default_dataset}
     evaluated = keraslab_cli("evaluate", path)
     assert evaluated.returncode == 0, evaluated.stderr
-    assert f"{CLASSIFIER.name} on the wine test split: loss=" in evaluated.stdout
+    assert f"{CLASSIFIER.name} on the wine test split: accuracy=" in evaluated.stdout
     refused = keraslab_cli("generate", path)
     assert_one_line_error(refused, "generates nothing")
 

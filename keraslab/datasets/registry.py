@@ -32,19 +32,22 @@ class TaskData:
             has the same key.
         vocabulary: the `CharVocabulary` of text data (`keraslab generate` decodes with
             it), else None.
+        metrics: Keras metrics worth reporting besides the loss.
     """
 
     train: tuple
     test: tuple
     config: dict
     vocabulary: Any = None
+    metrics: tuple = ()
 
 
 def _classes(loader):
     def load_classes(sample):
         train, test = loader()
         count = int(max(train[1].max(), test[1].max())) + 1
-        return TaskData(train, test, {"output_units": count, "num_classes": count})
+        config = {"output_units": count, "num_classes": count}
+        return TaskData(train, test, config, metrics=("accuracy",))
 
     return load_classes
 
@@ -54,7 +57,7 @@ def _shapes(sample):
     train, test = images.load_shapes(image_size=int(size), color=channels == 3)
     count = len(images.SHAPE_NAMES)
     config = {"output_units": count, "num_classes": count, "image_shape": train[0].shape[1:]}
-    return TaskData(train, test, config)
+    return TaskData(train, test, config, metrics=("accuracy",))
 
 
 def _digits(sample):
@@ -115,9 +118,8 @@ def _roles(sample):
         "sequence_length": length,
         "num_classes": len(roles.ANIMALS),
     }
-    return TaskData(
-        (train.token_ids, train.labels), (test.token_ids, test.labels), config, vocabulary
-    )
+    train, test = (train.token_ids, train.labels), (test.token_ids, test.labels)
+    return TaskData(train, test, config, vocabulary, metrics=("accuracy",))
 
 
 DATASETS = {
