@@ -1,13 +1,15 @@
 """The `keraslab` command line: `keraslab [--backend NAME] COMMAND`.
 
 The backend flag sets `KERAS_BACKEND` before Keras is imported, so every command
-imports Keras lazily, inside the function that runs it.
+imports Keras lazily, inside the function that runs it. Bad arguments, missing or
+unreadable files end with one line on stderr and exit code 2, never a traceback.
 """
 
 import argparse
 import os
 import sys
 
+from keraslab import _commands
 from keraslab._backend import SUPPORTED_BACKENDS
 
 
@@ -18,8 +20,43 @@ def _info(args):
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """Reports a bad argument in one line, with exit code 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _add_commands(commands):
+    commands.add_parser("list", help="the catalogue: layers and models").set_defaults(
+        run=_commands.list_entries
+    )
+    train = commands.add_parser("train", help="train a catalogue model on its dataset")
+    train.add_argument("name", help="catalogue name, as printed by `keraslab list`")
+    train.add_argument("--epochs", type=int, default=3)
+    train.add_argument("--batch-size", type=int, default=32)
+    train.add_argument("--dataset", help="offline dataset (default: the model's own)")
+    train.add_argument("--limit", type=int, help="train on the first N examples only")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--save", metavar="PATH.keras")
+    train.set_defaults(run=_commands.train)
+    evaluate = commands.add_parser("evaluate", help="evaluate a saved model on its test data")
+    evaluate.add_argument("model", help="a .keras file written by `keraslab train --save`")
+    evaluate.add_argument("--dataset", help="offline dataset (default: the one it trained on)")
+    evaluate.set_defaults(run=_commands.evaluate)
+    generate = commands.add_parser("generate", help="sample from a generative or text model")
+    generate.add_argument("model", help="a .keras file written by `keraslab train --save`")
+    generate.add_argument("-n", type=int, default=16, help="samples to draw")
+    generate.add_argument("--out", default="samples.png", help="image grid file")
+    generate.add_argument("--prompt", help="text prompt for language models")
+    generate.add_argument("--length", type=int, default=80, help="new tokens for text")
+    generate.add_argument("--sampler", default="top_k", help="text sampling rule, e.g. greedy")
+    generate.add_argument("--seed", type=int, default=0)
+    generate.set_defaults(run=_commands.generate)
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="keraslab", description="Backend-agnostic Keras 3 models, run from the shell."
     )
     parser.add_argument(
@@ -31,6 +68,7 @@ def build_parser():
     commands.add_parser("info", help="print the backend, versions and devices").set_defaults(
         run=_info
     )
+    _add_commands(commands)
     return parser
 
 
@@ -41,5 +79,5 @@ def main(argv=None):
     try:
         return args.run(args)
     except (ValueError, TypeError, FileNotFoundError) as error:
-        print(f"keraslab: error: {error}", file=sys.stderr)
+        print(f"keraslab: error: {str(error).strip().splitlines()[0]}", file=sys.stderr)
         return 2

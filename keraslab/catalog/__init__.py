@@ -57,7 +57,12 @@ class Entry:
         forward: callable `(instance, x) -> output` used to compare outputs; defaults to
             `instance(x, training=False)`.
         docs_page: path of the docs page that teaches it, relative to `docs/`.
-        default_dataset: name of the offline dataset `keraslab train` uses.
+        default_dataset: name of the offline dataset `keraslab train` uses (a key of
+            `keraslab.datasets.registry.DATASETS`).
+        parity_train: whether the backend-parity check compares training losses. Set it to
+            False for models whose training step draws its own random numbers (latent
+            samples, noise, timesteps): random streams differ by backend, so their losses
+            cannot match. Their forward pass, gradients and saved files are still compared.
     """
 
     name: str
@@ -72,6 +77,7 @@ class Entry:
     forward: Callable[[Any, Any], Any] | None = None
     docs_page: str | None = None
     default_dataset: str | None = None
+    parity_train: bool = True
 
     def output(self, instance, x):
         """The instance's deterministic (inference-mode) output on `x`."""

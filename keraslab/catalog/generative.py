@@ -136,6 +136,7 @@ ENTRIES = [
         bad_inputs=_autoencoder_bad_inputs,
         docs_page="generative/autoencoder.py",
         default_dataset="digits",
+        parity_train=False,
     ),
     Entry(
         name="VAE",
@@ -149,6 +150,7 @@ ENTRIES = [
         bad_inputs=_vae_bad_inputs,
         docs_page="generative/vae.py",
         default_dataset="digits",
+        parity_train=False,
     ),
     Entry(
         name="GAN",
@@ -173,6 +175,7 @@ ENTRIES = [
         bad_inputs=_gan_bad_inputs,
         docs_page="generative/gan.py",
         default_dataset="digits",
+        parity_train=False,
     ),
     Entry(
         name="Diffusion",
@@ -197,5 +200,6 @@ ENTRIES = [
         bad_inputs=_diffusion_bad_inputs,
         docs_page="generative/diffusion.py",
         default_dataset="digits",
+        parity_train=False,
     ),
 ]

@@ -1,0 +1,153 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Performance
+#
+# How fast is each architecture on each backend, how does keraslab's attention compare with
+# Keras's built-in layer and the backends' native kernels, what does a KV cache buy during
+# generation, and how far is a Keras training step from plain PyTorch?
+#
+# The numbers come from `scripts/bench`, which runs every module in `benchmarks/` under each
+# backend in its own process and writes `docs/performance/results.json`. This page renders
+# that file as it is: one table (and one chart) per benchmark group, one column per
+# backend. It re-measures nothing, so it builds in a second; rerun the script on your own
+# machine to get your own numbers.
+#
+# **Method.** Each figure is the median of several timed runs, after warm-up runs that are
+# not timed (they include compilation and caching); outputs are converted to NumPy inside
+# the timed region, so asynchronous backends finish their work before the clock stops.
+
+# %%
+import json
+import os
+import pathlib
+
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import Markdown, display
+
+import keraslab
+
+RESULTS = pathlib.Path(
+    os.environ.get(
+        "KERASLAB_BENCH_RESULTS",  # another results file, for example from a GPU machine
+        pathlib.Path(keraslab.__file__).resolve().parent.parent
+        / "docs"
+        / "performance"
+        / "results.json",
+    )
+)
+BACKENDS = ("tensorflow", "torch", "jax")
+
+print(keraslab.describe_environment())
+
+# %% [markdown]
+# ## The machine and the method
+
+# %%
+report = json.loads(RESULTS.read_text()) if RESULTS.exists() else None
+if report is None:
+    print(
+        f"No benchmark results yet: {RESULTS} is missing.\n"
+        "Run `scripts/bench` to measure this machine and write it; the tables appear here."
+    )
+else:
+    machine = report["machine"]
+    print(f"date:      {report['date']}")
+    print(f"machine:   {machine['platform']}, {machine['cpus']} CPUs {machine['processor']}")
+    print(f"python:    {machine['python']}")
+    print(f"method:    {report['method']}")
+    if report.get("quick"):
+        print("sizes:     quick (tiny sizes, to check the benchmarks run; not for comparison)")
+    rows = report["rows"]
+    print(f"{len(rows)} measurements in {len({r['group'] for r in rows})} groups")
+
+
+# %% [markdown]
+# ## Results by group
+#
+# A dash means the case does not exist on that backend (a native kernel of another
+# framework, for example). Within a row, lower is faster for times and higher is better
+# for rates; the unit column says which.
+
+
+# %%
+def by_group(rows):
+    groups = {}
+    for row in rows:
+        cases = groups.setdefault(row["group"], {})
+        cases.setdefault((row["name"], row["unit"]), {})[row["backend"]] = row["value"]
+    return groups
+
+
+def table(cases, backends):
+    lines = [
+        "| case | unit | " + " | ".join(backends) + " |",
+        "|---|---|" + "---:|" * len(backends),
+    ]
+    for (name, unit), values in cases.items():
+        cells = [f"{values[b]:.3g}" if b in values else "—" for b in backends]
+        lines.append(f"| {name} | {unit} | " + " | ".join(cells) + " |")
+    return Markdown("\n".join(lines))
+
+
+def chart(group, cases, backends):
+    units = sorted({unit for _, unit in cases})
+    fig, axes = plt.subplots(1, len(units), figsize=(max(6, 0.9 * len(cases)), 3.2), squeeze=False)
+    width = 0.8 / len(backends)
+    for ax, unit in zip(axes[0], units):
+        names = [name for name, u in cases if u == unit]
+        for i, backend in enumerate(backends):
+            values = [cases[(n, unit)].get(backend, np.nan) for n in names]
+            ax.bar(np.arange(len(names)) + i * width, values, width, label=backend)
+        ax.set_xticks(
+            np.arange(len(names)) + width * (len(backends) - 1) / 2, names, rotation=30, ha="right"
+        )
+        ax.set_ylabel(unit)
+        ax.legend(fontsize=8)
+    fig.suptitle(group)
+    fig.tight_layout()
+    plt.show()
+
+
+if report is not None:
+    present = {row["backend"] for row in report["rows"]}
+    backends = [b for b in BACKENDS if b in present] + sorted(present - set(BACKENDS))
+    groups = by_group(report["rows"])
+    if not groups:
+        print("The results file holds no measurements: no module in benchmarks/ returned rows.")
+    for group, cases in groups.items():
+        display(Markdown(f"### {group}"))
+        display(table(cases, backends))
+        chart(group, cases, backends)
+
+# %% [markdown]
+# ## Reading the numbers
+#
+# * These are CPU timings unless the machine line says otherwise. On CPU, the per-step
+#   overhead of each framework (Python dispatch, graph tracing) weighs more than on a GPU,
+#   so small models favour the compiled backends, JAX and TensorFlow with XLA.
+# * The first call of a compiled function is excluded on purpose: it includes tracing and
+#   compilation, a one-off cost per input shape. If your shapes change every step (ragged
+#   batches, growing sequences without a cache), you pay it again, and the warm figure
+#   here will flatter your case.
+# * Compare backends within one row, and cases within one group: groups use different
+#   sizes, chosen so that each run takes a fraction of a second.
+#
+# ## Reproduce
+#
+# ```bash
+# scripts/bench                          # every module, every backend, writes the JSON
+# scripts/bench --only attention --backend jax
+# scripts/bench --quick                  # tiny sizes, to check it runs (writes nothing)
+# ```
