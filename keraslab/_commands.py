@@ -62,11 +62,13 @@ def train(args):
     data = registry.load(dataset, entry.sample_input())
     keras.utils.set_random_seed(args.seed)
     model = _adapted_build(entry, data)
-    defaults = {"optimizer": "adam", "loss": "mse", "metrics": list(data.metrics)}
-    model.compile(**{**defaults, **entry.compile_kwargs})
     x, y = _inputs_and_labels(entry, data.train)
+    # Models that compute their own loss (y is None) have no labels to score metrics on.
+    metrics = list(data.metrics) if y is not None else []
+    defaults = {"optimizer": "adam", "loss": "mse", "metrics": metrics}
+    model.compile(**{**defaults, **entry.compile_kwargs})
     if args.limit is not None:
-        x, y = tree.map_structure(lambda a: a[: args.limit], (x, y))
+        x, y = tree.map_structure(lambda a: None if a is None else a[: args.limit], (x, y))
     print(f"Training {entry.name} on {dataset} under {keras.backend.backend()}")
     history = model.fit(x, y, epochs=args.epochs, batch_size=args.batch_size, verbose=1)
     final = {name: values[-1] for name, values in history.history.items()}
