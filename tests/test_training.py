@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-from keraslab.training import list_devices, value_and_grad
+from keraslab.training import inference_function, list_devices, value_and_grad
 
 
 def to_numpy(x):
@@ -84,3 +84,27 @@ def test_non_variable_is_rejected():
 def test_list_devices_has_a_cpu():
     devices = list_devices()
     assert any(d.lower().startswith("cpu") for d in devices), devices
+
+
+def test_inference_function_follows_index_values_shapes_and_new_weights():
+    """The compiled function (a torch trace, a jax.jit, an XLA tf.function) must not bake in
+    the index it first saw, must handle a new shape, and must read the current weights."""
+    rng = np.random.default_rng(0)
+    dense = keras.layers.Dense(3)
+    dense.build((None, 4))
+
+    def fn(x, index):
+        picked = ops.take(x, ops.arange(2, dtype="int32") + index, axis=1)  # (B, 2, 4)
+        return dense(picked), ops.cast(index, "float32") * ops.ones((1,))
+
+    compiled = inference_function(fn, dense)
+    for length in (6, 9):
+        x = rng.normal(size=(2, length, 4)).astype("float32")
+        for index in (0, 3, length - 2):
+            kernel, bias = (to_numpy(w) for w in dense.weights)
+            out, echo = compiled(x, ops.convert_to_tensor(index, "int32"))
+            np.testing.assert_allclose(
+                to_numpy(out), x[:, index : index + 2] @ kernel + bias, atol=1e-5
+            )
+            np.testing.assert_allclose(to_numpy(echo), [index])
+            dense.set_weights([w + 1.0 for w in dense.get_weights()])

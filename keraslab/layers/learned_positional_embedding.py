@@ -69,8 +69,8 @@ class LearnedPositionalEmbedding(keras.layers.Layer):
         check.dim("inputs", inputs.shape, 2, self.embeddings.shape[1], "the feature size D")
         self._check_length(inputs.shape[1], start_index)
         length = ops.shape(inputs)[1]
-        table = ops.convert_to_tensor(self.embeddings)
-        rows = ops.slice(table, (start_index, 0), (length, table.shape[1]))  # (T, D)
+        positions = ops.arange(length, dtype="int32") + start_index  # (T,)
+        rows = ops.take(self.embeddings, positions, axis=0)  # (T, D)
         return ops.broadcast_to(ops.cast(rows, inputs.dtype), ops.shape(inputs))  # (B, T, D)
 
     def compute_output_shape(self, inputs_shape):

@@ -272,10 +272,9 @@ class MultiHeadAttention(keras.layers.Layer):
                     f"Argument cache_index must lie in [0, S_max - T] = "
                     f"[0, {cache.shape[2] - k.shape[1]}]; received {cache_index}."
                 )
-        start = (0, cache_index, 0, 0)
-        keys = ops.slice_update(cache[:, 0], start, ops.cast(k, cache.dtype))  # (B, S_max, K, D)
-        values = ops.slice_update(cache[:, 1], start, ops.cast(v, cache.dtype))
-        new_cache = ops.stack([keys, values], axis=1)  # (B, 2, S_max, K, D)
+        new_entries = ops.cast(ops.stack([k, v], axis=1), cache.dtype)  # (B, 2, T, K, D)
+        new_cache = ops.slice_update(cache, (0, 0, cache_index, 0, 0), new_entries)
+        keys, values = new_cache[:, 0], new_cache[:, 1]  # (B, S_max, K, D)
         return ops.cast(keys, k.dtype), ops.cast(values, v.dtype), new_cache
 
     def _merge_masks(self, q, k, query_mask, value_mask, key_mask, attention_mask, causal):

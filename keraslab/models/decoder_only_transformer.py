@@ -150,10 +150,16 @@ class DecoderOnlyTransformer(keras.Model):
             new_caches.append(cache)
         return self._logits(x[:, -1:])[:, 0], new_caches  # B, V
 
-    def _compiled_function(self, name):
-        if name not in self._compiled:
-            self._compiled[name] = inference_function(getattr(self, name), self)
-        return self._compiled[name]
+    def _step_function(self, use_cache, greedy):
+        """The compiled decoding step. With greedy decoding the argmax is compiled in too,
+        so the step returns token ids `(B, 1)` rather than logits `(B, V)`."""
+        key = (use_cache, greedy)
+        if key not in self._compiled:
+            step = self._cached_step if use_cache else self._logits_at
+            if greedy:
+                step = _with_greedy_choice(step, use_cache)
+            self._compiled[key] = inference_function(step, self)
+        return self._compiled[key]
 
     def empty_cache(self, batch_size, length):
         """Zeroed key/value caches, one `(B, 2, S_max, K, D / H)` tensor per block."""
@@ -189,20 +195,21 @@ class DecoderOnlyTransformer(keras.Model):
         if not self.built:
             self.build(prompt.shape)
         total = prompt_length + max_new_tokens
-        step = self._compiled_function("_cached_step" if use_cache else "_logits_at")
+        greedy = isinstance(sampler, samplers.GreedySampler)
+        step = self._step_function(use_cache, greedy)
         if use_cache:
             caches = self.empty_cache(batch_size, total)
-            logits, caches = step(prompt, caches, ops.convert_to_tensor(0, "int32"))
+            scores, caches = step(prompt, caches, ops.convert_to_tensor(0, "int32"))
         else:
             buffer = ops.pad(ops.convert_to_tensor(prompt), [(0, 0), (0, max_new_tokens)])
         new_tokens = []
         for t in range(prompt_length, total):
             if not use_cache:
-                logits = step(buffer, ops.convert_to_tensor(t - 1, "int32"))
-            token = samplers.next_token(sampler, logits)[:, None]  # B, 1
+                scores = step(buffer, ops.convert_to_tensor(t - 1, "int32"))
+            token = scores if greedy else samplers.next_token(sampler, scores)[:, None]  # B, 1
             new_tokens.append(token)
             if use_cache and t + 1 < total:
-                logits, caches = step(token, caches, ops.convert_to_tensor(t, "int32"))
+                scores, caches = step(token, caches, ops.convert_to_tensor(t, "int32"))
             elif not use_cache:
                 buffer = ops.slice_update(buffer, (0, t), token)
         generated = ops.convert_to_numpy(ops.concatenate(new_tokens, axis=1))
@@ -231,3 +238,18 @@ class DecoderOnlyTransformer(keras.Model):
             "position": self.position,
             "num_key_value_heads": self.num_key_value_heads,
         }
+
+
+_GREEDY = samplers.GreedySampler()
+
+
+def _with_greedy_choice(step, use_cache):
+    """Wraps a step returning logits (and caches) to return the argmax ids `(B, 1)` instead."""
+
+    def greedy_step(*args):
+        if not use_cache:
+            return samplers.next_token(_GREEDY, step(*args))[:, None]
+        logits, caches = step(*args)
+        return samplers.next_token(_GREEDY, logits)[:, None], caches
+
+    return greedy_step
