@@ -132,6 +132,38 @@ if report is not None:
         chart(group, cases, backends)
 
 # %% [markdown]
+# ## Two figures, explained
+#
+# **The key/value cache.** A cached decoding step feeds one token through the model and
+# attends over the stored keys and values; an uncached step runs the whole (padded)
+# sequence again. The work saved grows with the length, but a one-token step of a small
+# model is so little arithmetic that fixed costs per step decide what the cache buys. So
+# `generate` compiles its step on every backend (`jax.jit`, an XLA `tf.function`, and
+# under PyTorch a `torch.jit.trace` replayed without Python: an eager Keras layer call
+# costs about 0.1 ms of Python, dozens of them per step), and with greedy decoding the
+# argmax is compiled into the step, so a token costs one call. Random samplers draw
+# outside the compiled step, with the model's seed generator, and pay a few eager ops
+# per token.
+#
+# **keraslab on torch vs plain PyTorch.** Both run the same decoder-only model eagerly
+# on the same batch; what remains of the gap is Keras's own Python per layer call
+# (argument binding, autocast and name scopes, mask propagation), its optimizer applying
+# the update variable by variable through Keras variables, and the loss and metric
+# bookkeeping of `train_on_batch`. The larger the model, the less these fixed costs
+# weigh.
+
+# %%
+if report is not None:
+    figures = {(r["group"], r["name"], r["backend"]): r["value"] for r in report["rows"]}
+    for backend in backends:
+        speed_up = figures.get(("generation", "256 tokens, cache speed-up", backend))
+        if speed_up is not None:
+            print(f"cache speed-up at 256 tokens, {backend}: {speed_up:.1f}x")
+    ratio = figures.get(("train step vs plain PyTorch", "keraslab / plain PyTorch", "torch"))
+    if ratio is not None:
+        print(f"keraslab train step / plain PyTorch train step: {ratio:.2f}x")
+
+# %% [markdown]
 # ## Reading the numbers
 #
 # * These are CPU timings unless the machine line says otherwise. On CPU, the per-step

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from keras import ops
 
+from keraslab.layers import SinusoidalPositionalEncoding
 from keraslab.models import Diffusion
-from keraslab.models._timestep import sinusoidal_embedding
+from keraslab.models._timestep import TimestepEmbedding
 from keraslab.models.diffusion import noise_schedule
 
 
@@ -33,15 +34,17 @@ def test_cosine_schedule_alpha_bar_follows_the_squared_cosine():
     assert np.all(np.diff(model.alpha_bars) < 0) and model.alpha_bars[-1] < 1e-3
 
 
-def test_sinusoidal_embedding_matches_the_formula():
+def test_timestep_embedding_is_the_positional_encoding_of_the_timesteps():
     positions = np.array([0, 1, 7, 150])
-    embedding = ops.convert_to_numpy(sinusoidal_embedding(positions, 6, max_wavelength=100))
+    embedding = ops.convert_to_numpy(TimestepEmbedding(6, max_wavelength=100)(positions))
     expected = np.zeros((4, 6))
     for row, p in enumerate(positions):
         for i in range(3):
-            expected[row, i] = np.sin(p / 100 ** (i / 3))
-            expected[row, 3 + i] = np.cos(p / 100 ** (i / 3))
+            expected[row, 2 * i] = np.sin(p / 100 ** (i / 3))
+            expected[row, 2 * i + 1] = np.cos(p / 100 ** (i / 3))
     np.testing.assert_allclose(embedding, expected, atol=1e-4)
+    encoding = SinusoidalPositionalEncoding(max_wavelength=100)(np.zeros((1, 151, 6), "float32"))
+    np.testing.assert_allclose(embedding, ops.convert_to_numpy(encoding)[0, positions], atol=1e-5)
 
 
 class GaussianOracle(keras.Model):

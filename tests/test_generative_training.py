@@ -29,7 +29,7 @@ class TwoScalars(MultiOptimizerModel):
     def optimizer_roles(self):
         return {"first": self.first, "second": self.second}
 
-    def compute_role_loss(self, role, x, training=True):
+    def compute_role_loss(self, role, x, y=None, training=True):
         a, b = self.first.kernel[0, 0], self.second.kernel[0, 0]
         if role == "first":
             return ops.mean(ops.square(a * x[:, 0] - 3.0))

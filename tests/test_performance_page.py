@@ -67,3 +67,24 @@ def test_rows_are_grouped_by_group_with_one_chart_each(monkeypatch, tmp_path, ca
     assert "| torch SDPA kernel | ms | 0.5 | — |" in markdown
     out = capsys.readouterr().out
     assert "test-os" in out and "median of 7 timed runs" in out
+
+
+def test_cache_speed_up_and_pytorch_ratio_are_read_from_the_rows(monkeypatch, tmp_path, capsys):
+    rows = [
+        row("generation", "256 tokens, cache speed-up", "jax", 6.31, unit="x"),
+        row("generation", "256 tokens, cache speed-up", "torch", 4.5, unit="x"),
+        row("train step vs plain PyTorch", "keraslab / plain PyTorch", "torch", 1.07, unit="x"),
+    ]
+    report = {
+        "date": "2026-01-01",
+        "machine": {"platform": "test-os", "processor": "", "cpus": 2, "python": "3.11"},
+        "method": "median",
+        "quick": False,
+        "rows": rows,
+    }
+    run_page(monkeypatch, tmp_path, report)
+    out = capsys.readouterr().out
+    assert "cache speed-up at 256 tokens, jax: 6.3x" in out
+    assert "cache speed-up at 256 tokens, torch: 4.5x" in out
+    assert "tensorflow:" not in out.split("cache speed-up")[-1]
+    assert "keraslab train step / plain PyTorch train step: 1.07x" in out

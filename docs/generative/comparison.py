@@ -120,6 +120,15 @@ columns = ["confident", "min class share", "pixel distance", "loss jitter", "tra
 print(f"{'':22s}" + "".join(f"{c:>17s}" for c in columns))
 for name, values in results.items():
     print(f"{name:22s}" + "".join(f"{values[c]:17.3f}" for c in columns))
+if not QUICK:  # the reading below describes these orderings; a run that breaks one stops here
+    vae_row, gan_row, diffusion_row = results.values()
+    assert vae_row["confident"] < gan_row["confident"] < diffusion_row["confident"], results
+    assert min(r["min class share"] for r in results.values()) >= 0.05, results
+    assert vae_row["pixel distance"] < min(
+        gan_row["pixel distance"], diffusion_row["pixel distance"]
+    )
+    assert vae_row["loss jitter"] < gan_row["loss jitter"] < diffusion_row["loss jitter"], results
+    assert diffusion_row["sample s"] > max(vae_row["sample s"], gan_row["sample s"]), results
 
 # %% [markdown]
 # How to read the table (the figures are those of one run, on this page's budget):

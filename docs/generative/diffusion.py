@@ -144,6 +144,8 @@ for sampler, report in reports.items():
         f"{sampler}: {report['confident']:.1%} confident, "
         f"smallest class share {report['min_class_share']:.1%}"
     )
+gap = 100 * abs(reports["ddim"]["confident"] - reports["ddpm"]["confident"])
+print(f"DDIM vs DDPM: {gap:.1f} points apart")
 fig, ax = plt.subplots(figsize=(6, 2.5))
 for offset, (sampler, report) in zip([-0.2, 0.2], reports.items()):
     ax.bar(np.arange(10) + offset, report["class_shares"], width=0.4, label=sampler)
@@ -156,7 +158,7 @@ plt.show()
 if not QUICK:
     for report in reports.values():
         assert report["confident"] >= 0.8 and report["min_class_share"] >= 0.05, report
-    assert abs(reports["ddim"]["confident"] - reports["ddpm"]["confident"]) <= 0.05
+    assert round(gap, 1) <= 5.0  # "within a few points": at most 5 of 100
 
 # %% [markdown]
 # DDIM with half the steps scores within a few points of DDPM with all of them, in

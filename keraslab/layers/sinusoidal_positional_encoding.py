@@ -5,11 +5,24 @@ from keraslab.layers import _validation as check
 
 
 def sinusoid_angles(positions, depth, max_wavelength, dtype):
-    """Angles `(…, T, depth // 2)`: position `p` times frequency `max_wavelength^(−2i/depth)`."""
+    """Angles `(…, ⌈depth / 2⌉)`: position `p` times frequency `max_wavelength^(−2i/depth)`."""
     exponents = ops.cast(ops.arange(0, depth, 2), "float32") / float(depth)
-    frequencies = ops.power(float(max_wavelength), -exponents)  # (depth // 2,)
+    frequencies = ops.power(float(max_wavelength), -exponents)
     angles = ops.expand_dims(ops.cast(positions, "float32"), -1) * frequencies
     return ops.cast(angles, dtype)
+
+
+def sinusoidal_encoding(positions, depth, max_wavelength=10000, dtype="float32"):
+    """The sinusoidal code of each position: `(…,)` positions -> `(…, depth)`.
+
+    Feature `2i` is `sin(p · ω_i)` and feature `2i + 1` is `cos(p · ω_i)`, with
+    `ω_i = max_wavelength^(−2i/depth)`. Positions may be any numbers: token positions for
+    `SinusoidalPositionalEncoding`, noise levels (timesteps) for `Diffusion`.
+    """
+    angles = sinusoid_angles(positions, depth, max_wavelength, "float32")
+    pairs = ops.stack([ops.sin(angles), ops.cos(angles)], axis=-1)  # (…, ⌈depth / 2⌉, 2)
+    encoding = ops.reshape(pairs, (*ops.shape(angles)[:-1], -1))[..., :depth]  # (…, depth)
+    return ops.cast(encoding, dtype)
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
@@ -57,11 +70,10 @@ class SinusoidalPositionalEncoding(keras.layers.Layer):
     def call(self, inputs, start_index=0):
         check.floating("inputs", inputs)
         check.rank("inputs", inputs.shape, 3, "(B, T, D)")
-        length, depth = ops.shape(inputs)[1], inputs.shape[-1]
-        positions = ops.arange(length, dtype="int32") + ops.cast(start_index, "int32")
-        angles = sinusoid_angles(positions, depth, self.max_wavelength, self.compute_dtype)
-        pairs = ops.stack([ops.sin(angles), ops.cos(angles)], axis=-1)  # (T, D/2, 2)
-        encoding = ops.reshape(pairs, (length, -1))[:, :depth]  # (T, D)
+        positions = ops.arange(ops.shape(inputs)[1], dtype="int32") + ops.cast(start_index, "int32")
+        encoding = sinusoidal_encoding(
+            positions, inputs.shape[-1], self.max_wavelength, self.compute_dtype
+        )  # (T, D)
         return ops.broadcast_to(encoding, ops.shape(inputs))
 
     def compute_output_shape(self, inputs_shape):

@@ -1,36 +1,13 @@
-"""Sinusoidal embedding of diffusion timesteps (the Transformer's positional encoding)."""
+"""The timestep embedding of `Diffusion`: the Transformer's sinusoidal positional code."""
 
 import keras
-from keras import ops
 
-
-def sinusoidal_embedding(positions, dim, max_wavelength=10000):
-    """Embeds each position with sines on the first half of `dim` and cosines on the second.
-
-    Frequency `i` of `dim // 2` is `max_wavelength ** (-i / (dim // 2))`, as in
-    keras_hub's `SinePositionEncoding` and the DDPM reference code.
-
-    Args:
-        positions: tensor `(batch,)`, integer or float positions (here timesteps).
-        dim: int, even embedding size.
-        max_wavelength: float, the longest wavelength. Defaults to `10000`.
-
-    Returns:
-        Float tensor `(batch, dim)`.
-    """
-    if dim % 2:
-        raise ValueError(f"Argument dim must be even; received {dim}.")
-    half = dim // 2
-    frequencies = ops.exp(
-        -ops.log(float(max_wavelength)) * ops.arange(half, dtype="float32") / float(half)
-    )
-    angles = ops.cast(positions, "float32")[:, None] * frequencies[None, :]
-    return ops.concatenate([ops.sin(angles), ops.cos(angles)], axis=-1)
+from keraslab.layers.sinusoidal_positional_encoding import sinusoidal_encoding
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
 class TimestepEmbedding(keras.layers.Layer):
-    """Layer form of `sinusoidal_embedding`: timesteps `(batch,)` -> `(batch, dim)`.
+    """Timesteps `(B,)` -> `(B, dim)`, coded as `SinusoidalPositionalEncoding` codes positions.
 
     Args:
         dim: int, even embedding size.
@@ -45,7 +22,7 @@ class TimestepEmbedding(keras.layers.Layer):
         self.max_wavelength = max_wavelength
 
     def call(self, timesteps):
-        return sinusoidal_embedding(timesteps, self.dim, self.max_wavelength)
+        return sinusoidal_encoding(timesteps, self.dim, self.max_wavelength, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.dim)

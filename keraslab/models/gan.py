@@ -1,6 +1,7 @@
 """DCGAN: a convolutional generator and discriminator trained against each other."""
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 from keraslab.models._checks import check_image_shape, check_int
@@ -42,6 +43,10 @@ class GAN(MultiOptimizerModel):
     through `keraslab.training.MultiOptimizerModel`. `d_loss` and `g_loss` appear in the
     progress bar and in the history.
 
+    With `num_classes`, it is a *conditional* GAN: `fit(images, labels)`, the generator
+    gets the one-hot label next to the latent vector, the discriminator gets it as extra
+    image channels, and `generate(n, labels=...)` draws images of the classes asked for.
+
     Paper: [Radford et al., 2015](https://arxiv.org/abs/1511.06434).
 
     Args:
@@ -50,16 +55,19 @@ class GAN(MultiOptimizerModel):
         latent_dim: int, size of the latent vector. Defaults to `32`.
         filters: int, filters of the first discriminator convolution (the last
             generator one); the other has twice as many. Defaults to `32`.
+        num_classes: int >= 2 or None, the number of classes of a conditional GAN;
+            None for an unconditional one. Defaults to `None`.
         seed: int or None, seed of the latent draws during training and of
             `generate` when it gets no seed. Defaults to `None`.
         **kwargs: passed to `keras.Model` (for example `name`).
 
     Call arguments:
-        latent: float tensor `(batch, latent_dim)`.
+        inputs: float tensor `latent` of shape `(B, latent_dim)`; for a conditional GAN,
+            the list `[latent, labels]` with int labels of shape `(B,)`.
         training: bool, training mode. Defaults to `None`.
 
     Returns:
-        Generated images `(batch, height, width, channels)` in `[0, 1]`.
+        Generated images `(B, height, width, channels)` in `[0, 1]`.
 
     Example:
 
@@ -67,73 +75,89 @@ class GAN(MultiOptimizerModel):
     >>> gan.compile(optimizer={"discriminator": "adam", "generator": "adam"})
     >>> tuple(gan.generate(3, seed=0).shape)
     (3, 8, 8, 1)
+    >>> conditional = GAN(image_shape=(8, 8, 1), latent_dim=16, filters=8, num_classes=10)
+    >>> tuple(conditional.generate(3, labels=[0, 5, 9], seed=0).shape)
+    (3, 8, 8, 1)
 
     References:
         - Goodfellow et al., 2014, [Generative Adversarial Networks](https://arxiv.org/abs/1406.2661).
+        - Mirza and Osindero, 2014, [Conditional GANs](https://arxiv.org/abs/1411.1784).
         - Keras example [DCGAN overriding train_step](https://keras.io/examples/generative/dcgan_overriding_train_step/).
     """
 
-    def __init__(self, image_shape, latent_dim=32, filters=32, seed=None, **kwargs):
+    def __init__(
+        self, image_shape, latent_dim=32, filters=32, num_classes=None, seed=None, **kwargs
+    ):
         super().__init__(**kwargs)
         self.image_shape = check_image_shape(image_shape, 2)
         self.latent_dim = check_int("latent_dim", latent_dim)
         self.filters = check_int("filters", filters)
+        self.num_classes = None if num_classes is None else check_int("num_classes", num_classes, 2)
         self.seed = seed
-        height, width, channels = self.image_shape
-        self.generator = keras.Sequential(
-            [
-                keras.Input((latent_dim,)),
-                layers.Dense(height // 4 * width // 4 * 2 * filters, name="project"),
-                layers.Reshape((height // 4, width // 4, 2 * filters), name="reshape"),
-                layers.BatchNormalization(name="norm_0"),
-                layers.LeakyReLU(0.2, name="act_0"),
-                layers.Conv2DTranspose(2 * filters, 4, 2, padding="same", name="up_1"),
-                layers.BatchNormalization(name="norm_1"),
-                layers.LeakyReLU(0.2, name="act_1"),
-                layers.Conv2DTranspose(filters, 4, 2, padding="same", name="up_2"),
-                layers.BatchNormalization(name="norm_2"),
-                layers.LeakyReLU(0.2, name="act_2"),
-                layers.Conv2D(channels, 3, padding="same", activation="sigmoid", name="to_image"),
-            ],
-            name="generator",
-        )
-        self.discriminator = keras.Sequential(
-            [
-                keras.Input(self.image_shape),
-                layers.Conv2D(filters, 4, 2, padding="same", name="down_1"),
-                layers.LeakyReLU(0.2, name="act_1"),
-                layers.Conv2D(2 * filters, 4, 2, padding="same", name="down_2"),
-                layers.LeakyReLU(0.2, name="act_2"),
-                MinibatchStddev(name="minibatch_stddev"),
-                layers.Flatten(name="flatten"),
-                layers.Dropout(0.2, name="dropout"),
-                layers.Dense(1, name="logit"),
-            ],
-            name="discriminator",
-        )
+        # Weight paths start with the network's name, which routes them to its optimizer.
+        with keras.name_scope("generator"):
+            self.generator = _generator(self.image_shape, latent_dim, filters, self.num_classes)
+        with keras.name_scope("discriminator"):
+            self.discriminator = _discriminator(self.image_shape, filters, self.num_classes)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.built = True
 
-    def call(self, latent, training=None):
+    def call(self, inputs, training=None):
+        latent, labels = self._split_inputs(inputs)
         if len(latent.shape) != 2 or latent.shape[-1] != self.latent_dim:
             raise ValueError(
                 f"Argument latent must have shape (batch, {self.latent_dim}); "
                 f"received {tuple(latent.shape)}."
             )
-        return self.generator(latent, training=training)
+        if labels is not None:
+            self._check_labels(labels, latent.shape[0])
+        return self.generator(_conditioned(latent, labels), training=training)
+
+    def _split_inputs(self, inputs):
+        if self.num_classes is None:
+            if isinstance(inputs, (list, tuple)):
+                raise ValueError(
+                    "Argument inputs must be one latent tensor for a GAN without num_classes; "
+                    f"received a {type(inputs).__name__} of {len(inputs)}."
+                )
+            return inputs, None
+        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
+            raise ValueError(
+                "Argument inputs must be [latent, labels] for a conditional GAN "
+                f"(num_classes={self.num_classes}); received {type(inputs).__name__}."
+            )
+        return inputs
+
+    def _check_labels(self, labels, batch_size):
+        shape = tuple(labels.shape)
+        if len(shape) != 1 or (None not in (shape[0], batch_size) and shape[0] != batch_size):
+            raise ValueError(
+                f"Argument labels must have shape (batch,) = ({batch_size},); received {shape}."
+            )
+        if "int" not in keras.backend.standardize_dtype(labels.dtype):
+            raise TypeError(
+                f"Argument labels must be integer class ids in [0, {self.num_classes}); "
+                f"received dtype {keras.backend.standardize_dtype(labels.dtype)}."
+            )
 
     def optimizer_roles(self):
         return {"discriminator": self.discriminator, "generator": self.generator}
 
-    def compute_role_loss(self, role, x, training=True):
+    def compute_role_loss(self, role, x, y=None, training=True):
+        if (y is None) != (self.num_classes is None):
+            raise ValueError(
+                f"Argument y must be the class labels of x for a conditional GAN and None "
+                f"otherwise (num_classes={self.num_classes}); received "
+                f"{'None' if y is None else 'labels'}."
+            )
         latent = keras.random.normal((ops.shape(x)[0], self.latent_dim), seed=self.seed_generator)
-        fake_logits = self.discriminator(
-            self.generator(latent, training=training), training=training
-        )
+        labels = None if y is None else ops.cast(ops.reshape(y, (-1,)), "int32")
+        fake = self.generator(_conditioned(latent, labels), training=training)
+        fake_logits = self.discriminator(_conditioned(fake, labels), training=training)
         if role == "discriminator":
-            real_logits = self.discriminator(x, training=training)
+            real_logits = self.discriminator(_conditioned(x, labels), training=training)
             loss = _bce(real_logits, 1.0) + _bce(fake_logits, 0.0)
             self.d_loss_tracker.update_state(loss)
         else:
@@ -141,13 +165,39 @@ class GAN(MultiOptimizerModel):
             self.g_loss_tracker.update_state(loss)
         return loss
 
-    def generate(self, n, seed=None):
-        """Returns `n` generated images, reproducible when `seed` is an int."""
+    def generate(self, n, labels=None, seed=None):
+        """Returns `n` generated images, reproducible when `seed` is an int.
+
+        Args:
+            n: int, number of images.
+            labels: conditional GAN only: `n` int class ids, or None for the classes in
+                turn (`0, 1, …, num_classes - 1, 0, …`). Defaults to `None`.
+            seed: int or None; None continues the model's own random stream.
+        """
         check_int("n", n)
         latent = keras.random.normal(
             (n, self.latent_dim), seed=self.seed_generator if seed is None else seed
         )
-        return self.generator(latent, training=False)
+        if self.num_classes is None:
+            if labels is not None:
+                raise ValueError(
+                    "Argument labels needs a conditional GAN (num_classes set); received "
+                    "labels for a GAN with num_classes=None."
+                )
+            return self.generator(latent, training=False)
+        labels = np.arange(n) % self.num_classes if labels is None else np.asarray(labels)
+        if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(
+                f"Argument labels must hold n={n} integer class ids; received an array of "
+                f"shape {labels.shape} and dtype {labels.dtype}."
+            )
+        if labels.min() < 0 or labels.max() >= self.num_classes:
+            raise ValueError(
+                f"Argument labels must lie in [0, {self.num_classes}); received values from "
+                f"{labels.min()} to {labels.max()}."
+            )
+        labels = ops.convert_to_tensor(labels, "int32")
+        return self.generator([latent, labels], training=False)
 
     def get_config(self):
         return {
@@ -155,8 +205,67 @@ class GAN(MultiOptimizerModel):
             "image_shape": self.image_shape,
             "latent_dim": self.latent_dim,
             "filters": self.filters,
+            "num_classes": self.num_classes,
             "seed": self.seed,
         }
+
+
+def _conditioned(inputs, labels):
+    """A network's input: `inputs` alone, or `[inputs, labels]` in a conditional GAN."""
+    return inputs if labels is None else [inputs, labels]
+
+
+def _one_hot(labels, num_classes, name):
+    return layers.CategoryEncoding(num_classes, output_mode="one_hot", name=name)(labels)
+
+
+def _normalize_and_activate(h, i):
+    h = layers.BatchNormalization(name=f"norm_{i}")(h)
+    return layers.LeakyReLU(0.2, name=f"act_{i}")(h)
+
+
+def _generator(image_shape, latent_dim, filters, num_classes):
+    """Latent vector (and label) -> image, upsampling x4 with transposed convolutions."""
+    height, width, channels = image_shape
+    latent = keras.Input((latent_dim,), name="latent")
+    inputs, h = latent, latent
+    if num_classes:
+        labels = keras.Input((), dtype="int32", name="labels")
+        inputs = [latent, labels]
+        h = layers.Concatenate(name="condition")([latent, _one_hot(labels, num_classes, "one_hot")])
+    h = layers.Dense(height // 4 * width // 4 * 2 * filters, name="project")(h)
+    h = layers.Reshape((height // 4, width // 4, 2 * filters), name="reshape")(h)
+    h = _normalize_and_activate(h, 0)
+    h = layers.Conv2DTranspose(2 * filters, 4, 2, padding="same", name="up_1")(h)
+    h = _normalize_and_activate(h, 1)
+    h = layers.Conv2DTranspose(filters, 4, 2, padding="same", name="up_2")(h)
+    h = _normalize_and_activate(h, 2)
+    image = layers.Conv2D(channels, 3, padding="same", activation="sigmoid", name="to_image")(h)
+    return keras.Model(inputs, image, name="generator")
+
+
+def _discriminator(image_shape, filters, num_classes):
+    """Image (and label, as one-hot channels) -> one real/fake logit."""
+    height, width, _ = image_shape
+    images = keras.Input(image_shape, name="images")
+    inputs, h = images, images
+    if num_classes:
+        labels = keras.Input((), dtype="int32", name="labels")
+        inputs = [images, labels]
+        planes = layers.Reshape((1, 1, num_classes), name="label_pixel")(
+            _one_hot(labels, num_classes, "one_hot")
+        )
+        planes = layers.UpSampling2D((height, width), name="label_planes")(planes)  # (B, H, W, C)
+        h = layers.Concatenate(name="condition")([images, planes])
+    h = layers.Conv2D(filters, 4, 2, padding="same", name="down_1")(h)
+    h = layers.LeakyReLU(0.2, name="act_1")(h)
+    h = layers.Conv2D(2 * filters, 4, 2, padding="same", name="down_2")(h)
+    h = layers.LeakyReLU(0.2, name="act_2")(h)
+    h = MinibatchStddev(name="minibatch_stddev")(h)
+    h = layers.Flatten(name="flatten")(h)
+    h = layers.Dropout(0.2, name="dropout")(h)
+    logit = layers.Dense(1, name="logit")(h)
+    return keras.Model(inputs, logit, name="discriminator")
 
 
 def _bce(logits, label):

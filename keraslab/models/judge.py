@@ -2,11 +2,15 @@
 
 import keras
 import numpy as np
-from keras import layers
+
+from keraslab.models.cnn import CNN
 
 
 def train_judge(images, labels, epochs=60, seed=0):
-    """Trains a small CNN classifier on real `images` to judge generated ones.
+    """Trains a keraslab `CNN` classifier on real `images` to judge generated ones.
+
+    Two convolution blocks (32 and 64 filters, each ending in max pooling), global
+    average pooling, dropout 0.3, then the softmax over the classes.
 
     Args:
         images: float array `(N, height, width, channels)` in `[0, 1]`.
@@ -15,20 +19,16 @@ def train_judge(images, labels, epochs=60, seed=0):
         seed: int, seed of the weights and the shuffling. Defaults to `0`.
 
     Returns:
-        A compiled `keras.Sequential` returning class probabilities.
+        The compiled, trained `keraslab.models.CNN`, returning class probabilities.
     """
     keras.utils.set_random_seed(seed)
-    num_classes = int(np.max(labels)) + 1
-    judge = keras.Sequential(
-        [
-            keras.Input(images.shape[1:]),
-            layers.Conv2D(32, 3, padding="same", activation="relu", name="conv_1"),
-            layers.MaxPooling2D(2, name="pool_1"),
-            layers.Conv2D(64, 3, padding="same", activation="relu", name="conv_2"),
-            layers.GlobalAveragePooling2D(name="pool_2"),
-            layers.Dropout(0.3, name="dropout"),
-            layers.Dense(num_classes, activation="softmax", name="probabilities"),
-        ],
+    judge = CNN(
+        filters=(32, 64),
+        batch_norm=False,
+        global_pooling=True,
+        dense_units=(),
+        dropout=0.3,
+        output_units=int(np.max(labels)) + 1,
         name="judge",
     )
     judge.compile(

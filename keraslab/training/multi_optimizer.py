@@ -32,10 +32,10 @@ class MultiOptimizerModel(keras.Model):
 
     * `optimizer_roles()`: an ordered dict from role name to the sublayer whose
       trainable variables that role's optimizer updates.
-    * `compute_role_loss(role, x, training)`: the scalar loss of one role on the
-      batch `x`, written with `keras.ops` and `keras.random` (seeded with a
-      `keras.random.SeedGenerator` on the model). Loss trackers
-      (`keras.metrics.Mean` attributes) may be updated here.
+    * `compute_role_loss(role, x, y=None, training=True)`: the scalar loss of one role
+      on the batch `x` (and its targets `y`, when `fit` gets any), written with
+      `keras.ops` and `keras.random` (seeded with a `keras.random.SeedGenerator` on
+      the model). Loss trackers (`keras.metrics.Mean` attributes) may be updated here.
 
     The model must be built before `fit()`. The `"loss"` the progress bar shows is
     the sum of the roles' losses.
@@ -56,8 +56,8 @@ class MultiOptimizerModel(keras.Model):
         """Returns an ordered dict `{role: sublayer}`; each role has its own optimizer."""
         raise NotImplementedError(f"{type(self).__name__} must implement optimizer_roles().")
 
-    def compute_role_loss(self, role, x, training=True):
-        """Returns the scalar loss that role `role`'s optimizer minimises on batch `x`."""
+    def compute_role_loss(self, role, x, y=None, training=True):
+        """Returns the scalar loss that role `role`'s optimizer minimises on batch `x, y`."""
         raise NotImplementedError(f"{type(self).__name__} must implement compute_role_loss().")
 
     def compile(self, optimizer="adam", loss=None, **kwargs):
@@ -122,7 +122,16 @@ class MultiOptimizerModel(keras.Model):
             default_optimizer=keras.optimizers.SGD(learning_rate=0.0, name="unassigned")
         )
         for role, layer in roles.items():
-            mapping[f"(.*/)?{re.escape(layer.name)}/.*"] = chosen[role]
+            pattern = f"(.*/)?{re.escape(layer.name)}/.*"
+            stray = [v.path for v in layer.trainable_variables if not re.fullmatch(pattern, v.path)]
+            if stray:
+                raise ValueError(
+                    f"The variables of role {role!r} must have paths under its layer's name "
+                    f"{layer.name!r}, which is how its optimizer finds them; received paths "
+                    f"{stray[:3]}. Create the layer's weights inside "
+                    f"`keras.name_scope({layer.name!r})` (a Sequential does this itself)."
+                )
+            mapping[pattern] = chosen[role]
         return keras.optimizers.MultiOptimizer(mapping)
 
     def _roles(self):
@@ -136,10 +145,10 @@ class MultiOptimizerModel(keras.Model):
         if backend == "jax":
             return self._jax_step(*args, training=True)
         (data,) = args
-        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         total = 0.0
         for role, optimizer, variables in self._roles():
-            loss, grads = value_and_grad(lambda r=role: self.compute_role_loss(r, x), variables)
+            loss, grads = value_and_grad(lambda r=role: self.compute_role_loss(r, x, y), variables)
             if backend == "torch":
                 import torch
 
@@ -155,9 +164,9 @@ class MultiOptimizerModel(keras.Model):
         if keras.backend.backend() == "jax":
             return self._jax_step(*args, training=False)
         (data,) = args
-        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         total = sum(
-            self.compute_role_loss(role, x, training=False) for role in self.optimizer_roles()
+            self.compute_role_loss(role, x, y, training=False) for role in self.optimizer_roles()
         )
         return self._logs(total)
 
@@ -168,7 +177,7 @@ class MultiOptimizerModel(keras.Model):
     def _jax_step(self, state, data, training):
         import jax
 
-        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         if training:
             groups = [
                 self.trainable_variables,
@@ -195,7 +204,7 @@ class MultiOptimizerModel(keras.Model):
         total = 0.0
         for role in self.optimizer_roles():
             if not training:
-                loss, updated = run(lambda role=role: self.compute_role_loss(role, x, False))
+                loss, updated = run(lambda role=role: self.compute_role_loss(role, x, y, False))
                 values.update(updated)
                 total = total + loss
                 continue
@@ -204,7 +213,7 @@ class MultiOptimizerModel(keras.Model):
 
             def pure(role_values, role=role, variables=variables):
                 replaced = zip(map(id, variables), role_values)
-                return run(lambda: self.compute_role_loss(role, x, True), replaced)
+                return run(lambda: self.compute_role_loss(role, x, y, True), replaced)
 
             role_values = [values[id(v)] for v in variables]
             (loss, updated), grads = jax.value_and_grad(pure, has_aux=True)(role_values)
