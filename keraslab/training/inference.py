@@ -34,17 +34,21 @@ def inference_function(fn, layer):
     """Returns `fn` compiled for inference: `jax.jit`, XLA `tf.function` or a torch trace.
 
     `fn` takes tensors (or nested lists of them) and reads `layer`'s weights through its
-    sublayers. The weights are passed to the compiled program as inputs, under a
-    `keras.StatelessScope`, so it always sees their current values. Arguments of a new
-    shape compile again, so callers keep shapes fixed (a scalar tensor, not a Python int,
-    for a position that changes every step).
+    sublayers; the compiled function always sees their current values. Arguments of a
+    new shape compile again, so callers keep shapes fixed (a scalar tensor, not a Python
+    int, for a position that changes every step).
 
-    Under PyTorch, `fn` is recorded once per input shape with `torch.jit.trace` and
-    replayed without Python: a Keras layer call costs about 0.1 ms of Python on the CPU,
-    which dominates one decoding step of a small model. Tracing records the operations of
-    one run, so `fn` must not branch on the values of its tensors (branching on shapes
-    is fine: every shape gets its own trace). `torch.export` is TorchScript's successor,
-    but its graphs run through Python again and were 6x slower per decoding step here.
+    * JAX compiles a pure function, so the weights are passed in explicitly, under a
+      `keras.StatelessScope`.
+    * TensorFlow reads the variables from the graph, compiled with XLA.
+    * PyTorch records `fn` once per input shape with `torch.jit.trace` and replays it
+      without Python: an eager Keras layer call costs about 0.1 ms of Python on the CPU,
+      which outweighs the arithmetic of one decoding step of a small model. The trace
+      reads the weights as parameters of `layer`, so in-place updates (training,
+      `set_weights`) reach it. Tracing records the operations of one run: `fn` must not
+      branch on the values of its tensors (branching on shapes is fine, as every shape
+      gets its own trace). `torch.export` is TorchScript's successor, but its graphs run
+      through Python again and were 6x slower per decoding step here.
 
     Args:
         fn: callable taking and returning tensors.
@@ -61,42 +65,48 @@ def inference_function(fn, layer):
     >>> tuple(double(keras.ops.ones((4, 3))).shape)
     (4, 2)
     """
-
-    variables = []
-
-    def current_values():
-        # Read once: `layer.variables` walks every sublayer, which costs more than a step.
-        if not variables:
-            variables.extend(layer.variables)
-        return [v.value for v in variables]
-
-    def pure(values, *args):
-        with keras.StatelessScope(state_mapping=list(zip(variables, values))):
-            return fn(*args)
-
     name = keras.backend.backend()
     if name == "jax":
         import jax
 
+        variables = []
+
+        def pure(values, *args):
+            with keras.StatelessScope(state_mapping=list(zip(variables, values))):
+                return fn(*args)
+
         jitted = jax.jit(pure)
-        return lambda *args: jitted(current_values(), *args)
+
+        def call(*args):
+            if not variables:  # `layer.variables` walks every sublayer: read it once
+                variables.extend(layer.variables)
+            return jitted([v.value for v in variables], *args)
+
+        return call
     if name == "tensorflow":
         import tensorflow as tf
 
         return tf.function(fn, jit_compile=True)
     if name == "torch":
-        return _traced(pure, current_values)
+        return _traced(fn, layer)
     raise NotImplementedError(f"inference_function does not support the {name!r} backend.")
 
 
-def _traced(pure, current_values):
+def _traced(fn, layer):
     import torch
 
-    traces = {}
+    class Traced(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer = layer  # its parameters become the trace's
+
+        def forward(self, *args):
+            return fn(*args)
+
+    module, traces = Traced(), {}
 
     def call(*args):
         args = keras.tree.map_structure(keras.ops.convert_to_tensor, args)
-        values = [value.detach() for value in current_values()]
         signature = tuple((tuple(x.shape), x.dtype) for x in keras.tree.flatten(args))
         with torch.no_grad():
             if signature not in traces:
@@ -105,8 +115,8 @@ def _traced(pure, current_values):
                     warnings.simplefilter("ignore", torch.jit.TracerWarning)
                     warnings.filterwarnings("ignore", "`torch.jit.trace` is deprecated")
                     traces[signature] = torch.jit.trace(
-                        pure, (values, *args), check_trace=False, strict=False
+                        module, args, check_trace=False, strict=False
                     )
-            return traces[signature](values, *args)
+            return traces[signature](*args)
 
     return call
