@@ -120,9 +120,11 @@ columns = ["confident", "min class share", "pixel distance", "loss jitter", "tra
 print(f"{'':22s}" + "".join(f"{c:>17s}" for c in columns))
 for name, values in results.items():
     print(f"{name:22s}" + "".join(f"{values[c]:17.3f}" for c in columns))
-if not QUICK:  # the reading below describes these orderings; a run that breaks one stops here
+ranking = sorted(results, key=lambda name: -results[name]["confident"])
+print("most often recognised first: " + " > ".join(ranking))
+if not QUICK:  # the reading below describes these findings; a run that breaks one stops here
     vae_row, gan_row, diffusion_row = results.values()
-    assert vae_row["confident"] < gan_row["confident"] < diffusion_row["confident"], results
+    assert ranking[-1] == "VAE", results
     assert min(r["min class share"] for r in results.values()) >= 0.05, results
     assert vae_row["pixel distance"] < min(
         gan_row["pixel distance"], diffusion_row["pixel distance"]
@@ -133,8 +135,10 @@ if not QUICK:  # the reading below describes these orderings; a run that breaks 
 # %% [markdown]
 # How to read the table (the figures are those of one run, on this page's budget):
 #
-# * **Quality.** Diffusion samples are the most often recognised, then the GAN's; the
-#   VAE's are blurrier, so the judge is least sure about them.
+# * **Quality.** The GAN's and the diffusion model's samples are recognised far more
+#   often than the VAE's, which are blurrier. Which of the two leads is close, and
+#   changes with the backend's random streams (the line under the table says who led in
+#   this run); under JAX, diffusion led.
 # * **Diversity.** All three cover every digit (no collapse here, thanks in part to the
 #   minibatch-deviation feature of the GAN's discriminator). The GAN's and the diffusion
 #   model's samples differ from each other about as much as real digits do; the VAE's are
