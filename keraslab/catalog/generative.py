@@ -160,7 +160,7 @@ ENTRIES = [
     Entry(
         name="GAN",
         kind="model",
-        description="DCGAN: generator and discriminator, one optimizer each, plain fit().",
+        description="DCGAN, optionally conditional: two networks, one optimizer each, plain fit().",
         build=_gan,
         sample_input=lambda: np.random.default_rng(0).normal(size=(4, 4)).astype("float32"),
         expected_params=(

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from keraslab.datasets._split import check_positive_int, stratified_split
+from keraslab import _validation as check
+from keraslab.datasets._split import stratified_split
 
 SHAPE_NAMES = ("circle", "square", "triangle", "cross")
 
@@ -95,8 +96,8 @@ def load_shapes(
         `(N, image_size, image_size, C)` with `C` = 3 if `color` else 1, values in
         `[0, 1]`, and int32 labels of shape `(N,)`.
     """
-    check_positive_int("num_samples", num_samples, minimum=2 * len(SHAPE_NAMES))
-    check_positive_int("image_size", image_size, minimum=8)
+    check.positive_int("num_samples", num_samples, minimum=2 * len(SHAPE_NAMES))
+    check.positive_int("image_size", image_size, minimum=8)
     if noise < 0:
         raise ValueError(f"Argument noise must be >= 0; received {noise}.")
     rng = np.random.default_rng(seed)

@@ -10,7 +10,7 @@ import dataclasses
 
 import numpy as np
 
-from keraslab.datasets._split import check_positive_int
+from keraslab import _validation as check
 
 ANIMALS = "fox dog cat owl bear wolf hare deer".split()
 _ADJECTIVES = "red small old quick lazy brown young grey".split()
@@ -120,9 +120,9 @@ def load_roles(num_train=8000, num_test=2000, sequence_length=16, seed=0):
     >>> train.token_ids.shape, ANIMALS[train.labels[0]] in train.sentences[0]
     ((10, 16), True)
     """
-    check_positive_int("num_train", num_train)
-    check_positive_int("num_test", num_test)
-    check_positive_int("sequence_length", sequence_length)
+    check.positive_int("num_train", num_train)
+    check.positive_int("num_test", num_test)
+    check.positive_int("sequence_length", sequence_length)
     rng = np.random.default_rng(seed)
     unique = {}
     for _ in range(20 * (num_train + num_test)):

@@ -3,7 +3,7 @@ stock-price series."""
 
 import numpy as np
 
-from keraslab.datasets._split import check_fraction, check_positive_int
+from keraslab import _validation as check
 
 
 def make_time_series(length=2000, period=50, trend=0.002, amplitude=1.0, noise=0.1, seed=0):
@@ -23,8 +23,8 @@ def make_time_series(length=2000, period=50, trend=0.002, amplitude=1.0, noise=0
     Returns:
         float32 array of shape `(length,)`.
     """
-    check_positive_int("length", length, minimum=2)
-    check_positive_int("period", period, minimum=2)
+    check.positive_int("length", length, minimum=2)
+    check.positive_int("period", period, minimum=2)
     t = np.arange(length, dtype="float64")
     seasonal = np.sin(2 * np.pi * t / period) + 0.5 * np.sin(4 * np.pi * t / period + 1.0)
     rng = np.random.default_rng(seed)
@@ -49,8 +49,8 @@ def make_windows(series, window, horizon=1):
         raise ValueError(
             f"Argument series must be 1-D with shape (T,); received shape {series.shape}."
         )
-    check_positive_int("window", window)
-    check_positive_int("horizon", horizon)
+    check.positive_int("window", window)
+    check.positive_int("horizon", horizon)
     count = len(series) - window - horizon + 1
     if count < 1:
         raise ValueError(
@@ -63,7 +63,7 @@ def make_windows(series, window, horizon=1):
 
 
 def _chronological_windows(series, window, horizon, test_fraction):
-    check_fraction(test_fraction)
+    check.fraction("test_fraction", test_fraction)
     split = int(round(len(series) * (1 - test_fraction)))
     train, test = series[:split], series[split - window :]
     return make_windows(train, window, horizon), make_windows(test, window, horizon)
@@ -113,8 +113,8 @@ def make_long_range_task(num_samples=3000, length=40, noise=4.0, seed=0):
         `(x, y)`: float32 inputs of shape `(num_samples, length, 2)` and int32 labels of
         shape `(num_samples,)` in `{0, 1}`, balanced in expectation.
     """
-    check_positive_int("num_samples", num_samples)
-    check_positive_int("length", length, minimum=2)
+    check.positive_int("num_samples", num_samples)
+    check.positive_int("length", length, minimum=2)
     if noise < 0:
         raise ValueError(f"Argument noise must be >= 0; received {noise}.")
     rng = np.random.default_rng(seed)

@@ -6,7 +6,7 @@ import datetime
 
 import numpy as np
 
-from keraslab.datasets._split import check_fraction, check_positive_int
+from keraslab import _validation as check
 
 
 class CharVocabulary:
@@ -103,7 +103,7 @@ def load_python_docs(validation_fraction=0.1):
         `TextCorpus` with int32 `train` and `validation` id arrays of shape `(N,)` and the
         `CharVocabulary` built on the whole text.
     """
-    check_fraction(validation_fraction)
+    check.fraction("validation_fraction", validation_fraction)
     text = python_docs_text()
     vocabulary = CharVocabulary(text)
     ids = vocabulary.encode(text)
@@ -124,9 +124,9 @@ def make_lm_windows(ids, sequence_length, stride=None):
         `targets[:, t] == inputs[:, t + 1]` within the text.
     """
     ids = np.asarray(ids, dtype="int32")
-    check_positive_int("sequence_length", sequence_length)
+    check.positive_int("sequence_length", sequence_length)
     stride = sequence_length if stride is None else stride
-    check_positive_int("stride", stride)
+    check.positive_int("stride", stride)
     starts = np.arange(0, len(ids) - sequence_length, stride)
     if len(starts) == 0:
         raise ValueError(
@@ -188,8 +188,8 @@ def load_dates(
     Returns:
         `(source_train, target_train), (source_test, target_test)`: lists of strings.
     """
-    check_positive_int("num_train", num_train)
-    check_positive_int("num_test", num_test)
+    check.positive_int("num_train", num_train)
+    check.positive_int("num_test", num_test)
     if not 0 <= last_year - first_year < 100:
         raise ValueError(
             "Arguments first_year and last_year must span at most 100 years so that "

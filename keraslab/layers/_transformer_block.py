@@ -4,7 +4,7 @@ residual wiring (pre-norm or post-norm) and input checks."""
 import keras
 from keras import ops
 
-from keraslab.layers import _validation as check
+from keraslab import _validation as check
 from keraslab.layers.multi_head_attention import MultiHeadAttention
 
 

@@ -1,7 +1,7 @@
 import keras
 from keras import ops
 
-from keraslab.layers import _validation as check
+from keraslab import _validation as check
 
 
 @keras.saving.register_keras_serializable(package="keraslab")

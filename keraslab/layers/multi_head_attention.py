@@ -1,7 +1,7 @@
 import keras
 from keras import ops
 
-from keraslab.layers import _validation as check
+from keraslab import _validation as check
 from keraslab.layers.rotary_embedding import RotaryEmbedding
 from keraslab.layers.scaled_dot_product_attention import attend, causal_mask
 

@@ -10,7 +10,7 @@ import math
 import keras
 from keras import ops
 
-from keraslab.layers import _validation as check
+from keraslab import _validation as check
 
 
 def _large_negative(dtype):

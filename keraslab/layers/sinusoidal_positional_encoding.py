@@ -1,7 +1,7 @@
 import keras
 from keras import ops
 
-from keraslab.layers import _validation as check
+from keraslab import _validation as check
 
 
 def sinusoid_angles(positions, depth, max_wavelength, dtype):

@@ -1,7 +1,7 @@
 import keras
 from keras import ops
 
-from keraslab.layers import _validation as check
+from keraslab import _validation as check
 from keraslab.layers.learned_positional_embedding import LearnedPositionalEmbedding
 from keraslab.layers.sinusoidal_positional_encoding import SinusoidalPositionalEncoding
 

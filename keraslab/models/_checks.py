@@ -1,42 +1,7 @@
-"""Argument checks and config helpers shared by the model constructors and `call` methods."""
+"""Model-specific argument checks (images, inputs) and config helpers; the generic checks
+are in `keraslab._validation`."""
 
 import keras
-
-
-def check_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"Argument {name} must be an int; received {type(value).__name__}.")
-    if value < minimum:
-        raise ValueError(f"Argument {name} must be an int >= {minimum}; received {value}.")
-    return value
-
-
-def check_int_tuple(name, values, minimum=1, allow_empty=True):
-    """Returns `values` as a tuple of ints, each at least `minimum`."""
-    if isinstance(values, int):
-        values = (values,)
-    if not isinstance(values, (tuple, list)):
-        raise TypeError(
-            f"Argument {name} must be a tuple of ints; received {type(values).__name__}."
-        )
-    if not values and not allow_empty:
-        raise ValueError(f"Argument {name} must hold at least one int; received {values!r}.")
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise ValueError(
-                f"Argument {name} must hold ints >= {minimum}; received {tuple(values)!r}."
-            )
-    return tuple(values)
-
-
-def check_rate(name, value):
-    if not 0.0 <= value < 1.0:
-        raise ValueError(f"Argument {name} must be in [0, 1); received {value!r}.")
-
-
-def check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"Argument {name} must be one of {choices}; received {value!r}.")
 
 
 def check_inputs(inputs, rank, layout):

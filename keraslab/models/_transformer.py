@@ -4,7 +4,7 @@ reading attention maps out of keraslab's blocks."""
 import numpy as np
 from keras import ops
 
-from keraslab.datasets._split import check_positive_int
+from keraslab import _validation as check
 
 
 def check_token_ids(name, ids, max_length=None, vocabulary_size=None):
@@ -31,7 +31,7 @@ def check_token_ids(name, ids, max_length=None, vocabulary_size=None):
 
 def check_length(name, value, limit=None, limit_name=None):
     """Checks a positive int, at most `limit` when given."""
-    check_positive_int(name, value)
+    check.positive_int(name, value)
     if limit is not None and value > limit:
         raise ValueError(f"Argument {name} must be <= {limit_name} = {limit}; received {value}.")
 

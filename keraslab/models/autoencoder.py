@@ -5,7 +5,8 @@ import math
 import keras
 from keras import layers, ops
 
-from keraslab.models._checks import check_image_shape, check_images, check_int
+from keraslab import _validation as check
+from keraslab.models._checks import check_image_shape, check_images
 
 KINDS = ("dense", "conv")
 
@@ -109,9 +110,9 @@ class Autoencoder(keras.Model):
     ):
         super().__init__(**kwargs)
         self.image_shape = check_image_shape(image_shape, 2 if kind == "conv" else 0)
-        self.latent_dim = check_int("latent_dim", latent_dim)
+        self.latent_dim = check.positive_int("latent_dim", latent_dim)
         self.kind = kind
-        self.filters = check_int("filters", filters)
+        self.filters = check.positive_int("filters", filters)
         if not noise_stddev >= 0:
             raise ValueError(f"Argument noise_stddev must be >= 0; received {noise_stddev!r}.")
         self.noise_stddev = float(noise_stddev)

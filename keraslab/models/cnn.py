@@ -2,13 +2,8 @@
 
 import keras
 
-from keraslab.models._checks import (
-    check_inputs,
-    check_int,
-    check_int_tuple,
-    check_rate,
-    serialize_activation,
-)
+from keraslab import _validation as check
+from keraslab.models._checks import check_inputs, serialize_activation
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
@@ -78,13 +73,13 @@ class CNN(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.filters = check_int_tuple("filters", filters, allow_empty=False)
-        check_int("kernel_size", kernel_size)
-        check_int("convs_per_block", convs_per_block)
-        check_int("pool_size", pool_size)
-        self.dense_units = check_int_tuple("dense_units", dense_units)
-        check_rate("dropout", dropout)
-        check_int("output_units", output_units)
+        self.filters = check.int_tuple("filters", filters, allow_empty=False)
+        check.positive_int("kernel_size", kernel_size)
+        check.positive_int("convs_per_block", convs_per_block)
+        check.positive_int("pool_size", pool_size)
+        self.dense_units = check.int_tuple("dense_units", dense_units)
+        check.rate("dropout", dropout)
+        check.positive_int("output_units", output_units)
         self.kernel_size = kernel_size
         self.convs_per_block = convs_per_block
         self.pool_size = pool_size

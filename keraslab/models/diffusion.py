@@ -6,7 +6,8 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from keraslab.models._checks import check_image_shape, check_images, check_int
+from keraslab import _validation as check
+from keraslab.models._checks import check_image_shape, check_images
 from keraslab.models._timestep import TimestepEmbedding
 from keraslab.training import predict_function, release_averaged_weights
 
@@ -23,7 +24,7 @@ def noise_schedule(timesteps, schedule="cosine"):
     `f(t) = cos²((t / T + 0.008) / 1.008 · π / 2)` and clips betas at `0.999`
     (Nichol and Dhariwal, 2021).
     """
-    check_int("timesteps", timesteps)
+    check.positive_int("timesteps", timesteps)
     if schedule == "linear":
         scale = 1000.0 / timesteps
         return np.linspace(scale * 1e-4, scale * 0.02, timesteps)
@@ -133,7 +134,7 @@ class Diffusion(keras.Model):
         self.schedule = schedule
         self.betas = noise_schedule(timesteps, schedule)
         self.alpha_bars = np.cumprod(1.0 - self.betas)
-        self.filters = check_int("filters", filters)
+        self.filters = check.positive_int("filters", filters)
         self.seed = seed
         self.network = unet(self.image_shape, filters)
         self.seed_generator = keras.random.SeedGenerator(seed)
@@ -208,12 +209,12 @@ class Diffusion(keras.Model):
         Returns:
             NumPy array `(n, height, width, channels)` in `[0, 1]`.
         """
-        check_int("n", n)
+        check.positive_int("n", n)
         if sampler not in SAMPLERS:
             raise ValueError(f"Argument sampler must be one of {SAMPLERS}; received {sampler!r}.")
         if steps is None:
             steps = self.timesteps if sampler == "ddpm" else min(50, self.timesteps)
-        check_int("steps", steps)
+        check.positive_int("steps", steps)
         if steps > self.timesteps:
             raise ValueError(
                 f"Argument steps must be <= timesteps ({self.timesteps}); received {steps}."

@@ -4,7 +4,8 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from keraslab.models._checks import check_image_shape, check_int
+from keraslab import _validation as check
+from keraslab.models._checks import check_image_shape
 from keraslab.training import MultiOptimizerModel
 
 
@@ -90,9 +91,13 @@ class GAN(MultiOptimizerModel):
     ):
         super().__init__(**kwargs)
         self.image_shape = check_image_shape(image_shape, 2)
-        self.latent_dim = check_int("latent_dim", latent_dim)
-        self.filters = check_int("filters", filters)
-        self.num_classes = None if num_classes is None else check_int("num_classes", num_classes, 2)
+        self.latent_dim = check.positive_int("latent_dim", latent_dim)
+        self.filters = check.positive_int("filters", filters)
+        self.num_classes = (
+            None
+            if num_classes is None
+            else check.positive_int("num_classes", num_classes, minimum=2)
+        )
         self.seed = seed
         # Weight paths start with the network's name, which routes them to its optimizer.
         with keras.name_scope("generator"):
@@ -174,7 +179,7 @@ class GAN(MultiOptimizerModel):
                 turn (`0, 1, …, num_classes - 1, 0, …`). Defaults to `None`.
             seed: int or None; None continues the model's own random stream.
         """
-        check_int("n", n)
+        check.positive_int("n", n)
         latent = keras.random.normal(
             (n, self.latent_dim), seed=self.seed_generator if seed is None else seed
         )

@@ -2,14 +2,8 @@
 
 import keras
 
-from keraslab.models._checks import (
-    check_inputs,
-    check_int,
-    check_int_tuple,
-    check_rate,
-    serialize_activation,
-    serialize_initializer,
-)
+from keraslab import _validation as check
+from keraslab.models._checks import check_inputs, serialize_activation, serialize_initializer
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
@@ -68,9 +62,9 @@ class MLP(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.hidden_units = check_int_tuple("hidden_units", hidden_units)
-        check_rate("dropout", dropout)
-        check_int("output_units", output_units)
+        self.hidden_units = check.int_tuple("hidden_units", hidden_units)
+        check.rate("dropout", dropout)
+        check.positive_int("output_units", output_units)
         self.activation = activation
         self.dropout = dropout
         self.batch_norm = batch_norm

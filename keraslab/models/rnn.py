@@ -3,13 +3,8 @@
 import keras
 import numpy as np
 
-from keraslab.models._checks import (
-    check_choice,
-    check_inputs,
-    check_int,
-    check_rate,
-    serialize_activation,
-)
+from keraslab import _validation as check
+from keraslab.models._checks import check_inputs, serialize_activation
 
 CELL_TYPES = ("simple", "lstm", "gru")
 TASKS = ("classification", "regression", "forecast")
@@ -133,12 +128,12 @@ class RNN(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        check_choice("cell_type", cell_type, CELL_TYPES)
-        check_int("units", units)
-        check_int("num_layers", num_layers)
-        check_choice("task", task, TASKS)
-        check_int("output_units", output_units)
-        check_rate("dropout", dropout)
+        check.one_of("cell_type", cell_type, CELL_TYPES)
+        check.positive_int("units", units)
+        check.positive_int("num_layers", num_layers)
+        check.one_of("task", task, TASKS)
+        check.positive_int("output_units", output_units)
+        check.rate("dropout", dropout)
         if forget_bias is not None and cell_type == "simple":
             raise ValueError(
                 "Argument forget_bias must be None for cell_type='simple', which has no "

@@ -21,7 +21,7 @@ import math
 import keras
 from keras import ops
 
-from keraslab.datasets._split import check_positive_int
+from keraslab import _validation as check
 
 
 def _check_temperature(temperature):
@@ -138,7 +138,7 @@ class TopKSampler(_RandomSampler):
     """
 
     def __init__(self, k=5, seed=None, temperature=1.0):
-        check_positive_int("k", k)
+        check.positive_int("k", k)
         super().__init__(seed=seed, temperature=temperature)
         self.k = k
 
@@ -262,7 +262,7 @@ def beam_search(log_probs_fn, start_ids, num_steps, num_beams, end_id=None, pad_
         `(ids, scores)`: the best sequence per row `(B, t0 + num_steps)` and its total
         log-probability `(B,)`.
     """
-    check_positive_int("num_beams", num_beams)
+    check.positive_int("num_beams", num_beams)
     start_ids = ops.cast(ops.convert_to_tensor(start_ids), "int32")
     batch_size, start_length = ops.shape(start_ids)
     ids = ops.pad(ops.repeat(start_ids, num_beams, axis=0), [(0, 0), (0, num_steps)])  # BK, t

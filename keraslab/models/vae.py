@@ -3,7 +3,8 @@
 import keras
 from keras import layers, ops
 
-from keraslab.models._checks import check_image_shape, check_images, check_int
+from keraslab import _validation as check
+from keraslab.models._checks import check_image_shape, check_images
 from keraslab.models.autoencoder import decoder_stack, encoder_stack
 
 
@@ -114,9 +115,9 @@ class VAE(keras.Model):
     ):
         super().__init__(**kwargs)
         self.image_shape = check_image_shape(image_shape, 2 if kind == "conv" else 0)
-        self.latent_dim = check_int("latent_dim", latent_dim)
+        self.latent_dim = check.positive_int("latent_dim", latent_dim)
         self.kind = kind
-        self.filters = check_int("filters", filters)
+        self.filters = check.positive_int("filters", filters)
         if not beta >= 0:
             raise ValueError(f"Argument beta must be >= 0; received {beta!r}.")
         self.beta = float(beta)
@@ -155,7 +156,7 @@ class VAE(keras.Model):
 
     def sample(self, n, seed=None):
         """Decodes `n` draws from the prior `N(0, I)`; reproducible when `seed` is an int."""
-        check_int("n", n)
+        check.positive_int("n", n)
         codes = keras.random.normal(
             (n, self.latent_dim), seed=self.seed_generator if seed is None else seed
         )

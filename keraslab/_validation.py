@@ -1,20 +1,49 @@
-"""Argument checks shared by keraslab layers: each raises a ValueError or TypeError that
-names the argument, says what was expected and what was received."""
+"""Argument checks shared by keraslab's layers, models and datasets: each raises a
+ValueError or TypeError that names the argument, says what was expected and what was
+received."""
 
 import keras
+import numpy as np
 
 
-def positive_int(name, value, allow_none=False):
+def positive_int(name, value, allow_none=False, minimum=1):
+    """`value` as an int, at least `minimum` (Python and NumPy ints; never a bool)."""
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
+    expected = "a positive int" if minimum == 1 else f"an int >= {minimum}"
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(
-            f"Argument {name} must be a positive int; received {value!r} "
+            f"Argument {name} must be {expected}; received {value!r} "
             f"of type {type(value).__name__}."
         )
-    if value <= 0:
-        raise ValueError(f"Argument {name} must be a positive int; received {value}.")
-    return value
+    if value < minimum:
+        raise ValueError(f"Argument {name} must be {expected}; received {value}.")
+    return int(value)
+
+
+def int_tuple(name, values, minimum=1, allow_empty=True):
+    """`values` (an int or a sequence of them) as a tuple of ints, each at least `minimum`."""
+    if isinstance(values, (int, np.integer)) and not isinstance(values, bool):
+        values = (values,)
+    if not isinstance(values, (tuple, list)):
+        raise TypeError(
+            f"Argument {name} must be a tuple of ints; received {type(values).__name__}."
+        )
+    if not values and not allow_empty:
+        raise ValueError(f"Argument {name} must hold at least one int; received {values!r}.")
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+            raise ValueError(
+                f"Argument {name} must hold ints >= {minimum}; received {tuple(values)!r}."
+            )
+    return tuple(int(value) for value in values)
+
+
+def fraction(name, value):
+    """A float strictly between 0 and 1 (a split's test share, for example)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+        raise ValueError(f"Argument {name} must be strictly between 0 and 1; received {value!r}.")
+    return float(value)
 
 
 def rate(name, value):
