@@ -33,6 +33,16 @@ def row(group, name, backend, value, unit="ms"):
     return {"group": group, "name": name, "backend": backend, "value": value, "unit": unit}
 
 
+def results(rows):
+    return {
+        "date": "2026-01-01",
+        "machine": {"platform": "test-os", "processor": "", "cpus": 2, "python": "3.11"},
+        "method": "median of 7 timed runs after 2 warm-up runs",
+        "quick": False,
+        "rows": rows,
+    }
+
+
 def test_missing_results_file_is_explained(monkeypatch, tmp_path, capsys):
     page, figures = run_page(monkeypatch, tmp_path, None)
     assert page["report"] is None and figures == 0
@@ -46,14 +56,7 @@ def test_rows_are_grouped_by_group_with_one_chart_each(monkeypatch, tmp_path, ca
         row("attention", "torch SDPA kernel", "torch", 0.5),
         row("generation", "cached", "jax", 300.0, unit="tokens/s"),
     ]
-    report = {
-        "date": "2026-01-01",
-        "machine": {"platform": "test-os", "processor": "", "cpus": 2, "python": "3.11"},
-        "method": "median of 7 timed runs after 2 warm-up runs",
-        "quick": False,
-        "rows": rows,
-    }
-    page, figures = run_page(monkeypatch, tmp_path, report)
+    page, figures = run_page(monkeypatch, tmp_path, results(rows))
     assert page["groups"] == {
         "attention": {
             ("keraslab MHA", "ms"): {"jax": 1.5, "torch": 2.5},
@@ -75,14 +78,7 @@ def test_cache_speed_up_and_pytorch_ratio_are_read_from_the_rows(monkeypatch, tm
         row("generation", "256 tokens, cache speed-up", "torch", 4.5, unit="x"),
         row("train step vs plain PyTorch", "keraslab / plain PyTorch", "torch", 1.07, unit="x"),
     ]
-    report = {
-        "date": "2026-01-01",
-        "machine": {"platform": "test-os", "processor": "", "cpus": 2, "python": "3.11"},
-        "method": "median",
-        "quick": False,
-        "rows": rows,
-    }
-    run_page(monkeypatch, tmp_path, report)
+    run_page(monkeypatch, tmp_path, results(rows))
     out = capsys.readouterr().out
     assert "cache speed-up at 256 tokens, jax: 6.3x" in out
     assert "cache speed-up at 256 tokens, torch: 4.5x" in out
