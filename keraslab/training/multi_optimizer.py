@@ -38,10 +38,7 @@ class MultiOptimizerModel(keras.Model):
       the model). Loss trackers (`keras.metrics.Mean` attributes) may be updated here.
 
     The model must be built before `fit()`. The `"loss"` the progress bar shows is
-    the sum of the roles' losses.
-
-    Args:
-        **kwargs: passed to `keras.Model`.
+    the sum of the roles' losses. The constructor is `keras.Model`'s.
 
     Example:
 
