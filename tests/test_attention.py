@@ -295,7 +295,7 @@ def test_cached_decoding_matches_a_full_causal_pass(config, step):
     length = T
     x = normal(B, length, E)
     full, full_scores = layer(x, x, use_causal_mask=True, return_attention_scores=True)
-    cache = np.zeros((B, 2, length, config.get("num_key_value_heads", H), D), "float32")
+    cache = np.zeros((B, 2, config.get("num_key_value_heads", H), length, D), "float32")
     outputs = []
     for start in range(0, length, step):
         chunk = x[:, start : start + step]
@@ -307,7 +307,7 @@ def test_cached_decoding_matches_a_full_causal_pass(config, step):
         )
         outputs.append(numpy(out))
     np.testing.assert_allclose(np.concatenate(outputs, 1), numpy(full), atol=ATOL)
-    assert tuple(cache.shape) == (B, 2, length, config.get("num_key_value_heads", H), D)
+    assert tuple(cache.shape) == (B, 2, config.get("num_key_value_heads", H), length, D)
 
 
 def test_dropout_is_seeded_and_training_only():

@@ -99,7 +99,7 @@ def test_decoder_outputs_ignore_future_tokens():
 def decode_step_by_step(layer, x, encoder=None, as_tensor=False, **kwargs):
     """Feeds `x` one token at a time through `layer` with a zero-initialised cache."""
     kv_heads = layer.num_key_value_heads or HEADS
-    cache = np.zeros((B, 2, T, kv_heads, E // HEADS), "float32")
+    cache = np.zeros((B, 2, kv_heads, T, E // HEADS), "float32")
     steps = []
     for t in range(T):
         index = ops.convert_to_tensor(t, "int32") if as_tensor else t

@@ -4,6 +4,7 @@ from keras import ops
 from keraslab import _validation as check
 from keraslab.layers.rotary_embedding import RotaryEmbedding
 from keraslab.layers.scaled_dot_product_attention import attend, causal_mask
+from keraslab.training.inference import update_cache
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
@@ -50,12 +51,14 @@ class MultiHeadAttention(keras.layers.Layer):
         use_causal_mask: bool, forbid attending to later positions. Defaults to False.
         return_attention_scores: bool, also return the weights `(B, H, T, S)`.
         training: bool or None, whether dropout is active.
-        cache: optional float tensor `(B, 2, S_max, K, D)` holding the keys (`[:, 0]`)
+        cache: optional float tensor `(B, 2, K, S_max, D)` holding the keys (`[:, 0]`)
             and values (`[:, 1]`) of earlier positions, for incremental decoding (requires
-            `value_dim == key_dim`). The projected keys and values of this call are written
-            at `cache_index` with `keras.ops.slice_update`, and the query at step `t`
-            attends to cache positions `s ≤ cache_index + t` (causal within the step,
-            regardless of `use_causal_mask`). RoPE rotates with `start_index=cache_index`.
+            `value_dim == key_dim`). Heads come before positions, the layout fused
+            attention kernels read. The projected keys and values of this call are written
+            at `cache_index` (`keraslab.training.inference.update_cache`), and the query at
+            step `t` attends to cache positions `s ≤ cache_index + t` (causal within the
+            step, regardless of `use_causal_mask`). RoPE rotates with
+            `start_index=cache_index`.
             Keras masks of `value`/`key` are ignored in this mode; pass padding of the
             whole cache through `attention_mask`.
         cache_index: int or scalar int tensor, the position of the first query token;
@@ -73,7 +76,7 @@ class MultiHeadAttention(keras.layers.Layer):
     >>> out, scores = layer(x, x, use_causal_mask=True, return_attention_scores=True)
     >>> tuple(out.shape), tuple(scores.shape)
     ((2, 5, 16), (2, 4, 5, 5))
-    >>> cache = np.zeros((2, 2, 5, 2, 8), "float32")
+    >>> cache = np.zeros((2, 2, 2, 5, 8), "float32")
     >>> step, cache = layer(x[:, :1], x[:, :1], cache=cache, cache_index=0)
     >>> tuple(step.shape)
     (2, 1, 16)
@@ -264,17 +267,19 @@ class MultiHeadAttention(keras.layers.Layer):
                 "Argument cache needs value_dim == key_dim to stack keys and values; "
                 f"received key_dim={self.key_dim}, value_dim={self._value_dim}."
             )
-        expected = (k.shape[0], 2, None, self._kv_heads, self.key_dim)
-        check.shape_matches("cache", cache.shape, expected, "(B, 2, S_max, K, D)")
-        if isinstance(cache_index, int) and k.shape[1] is not None and cache.shape[2] is not None:
-            if not 0 <= cache_index <= cache.shape[2] - k.shape[1]:
+        expected = (k.shape[0], 2, self._kv_heads, None, self.key_dim)
+        check.shape_matches("cache", cache.shape, expected, "(B, 2, K, S_max, D)")
+        if isinstance(cache_index, int) and k.shape[1] is not None and cache.shape[3] is not None:
+            if not 0 <= cache_index <= cache.shape[3] - k.shape[1]:
                 raise ValueError(
                     f"Argument cache_index must lie in [0, S_max - T] = "
-                    f"[0, {cache.shape[2] - k.shape[1]}]; received {cache_index}."
+                    f"[0, {cache.shape[3] - k.shape[1]}]; received {cache_index}."
                 )
-        new_entries = ops.cast(ops.stack([k, v], axis=1), cache.dtype)  # (B, 2, T, K, D)
-        new_cache = ops.slice_update(cache, (0, 0, cache_index, 0, 0), new_entries)
-        keys, values = new_cache[:, 0], new_cache[:, 1]  # (B, S_max, K, D)
+        new_entries = ops.transpose(ops.stack([k, v], axis=1), (0, 1, 3, 2, 4))  # (B, 2, K, T, D)
+        new_cache = update_cache(cache, ops.cast(new_entries, cache.dtype), cache_index, axis=3)
+        # Heads before positions, as fused attention kernels read them: no copy per step.
+        keys = ops.transpose(new_cache[:, 0], (0, 2, 1, 3))  # (B, S_max, K, D)
+        values = ops.transpose(new_cache[:, 1], (0, 2, 1, 3))
         return ops.cast(keys, k.dtype), ops.cast(values, v.dtype), new_cache
 
     def _merge_masks(self, q, k, query_mask, value_mask, key_mask, attention_mask, causal):

@@ -43,7 +43,7 @@ class TransformerDecoderBlock(TransformerBlock):
             mask of `decoder_sequence`.
         encoder_padding_mask: optional boolean `(B, S)`. Defaults to the Keras mask of
             `encoder_sequence`.
-        self_attention_cache: optional float tensor `(B, 2, S_max, K, hidden_dim //
+        self_attention_cache: optional float tensor `(B, 2, K, S_max, hidden_dim //
             num_heads)` of cached keys and values (see `MultiHeadAttention`); start from
             zeros. Defaults to None.
         self_attention_cache_index: int or scalar int tensor, the position of the first
@@ -59,7 +59,7 @@ class TransformerDecoderBlock(TransformerBlock):
     >>> block = TransformerDecoderBlock(num_heads=2, hidden_dim=8, intermediate_dim=16)
     >>> x = np.random.rand(1, 4, 8).astype("float32")
     >>> full = block(x)
-    >>> cache = np.zeros((1, 2, 4, 2, 4), "float32")
+    >>> cache = np.zeros((1, 2, 2, 4, 4), "float32")
     >>> steps = []
     >>> for t in range(4):
     ...     out, cache = block(x[:, t : t + 1], self_attention_cache=cache,
@@ -127,7 +127,7 @@ class TransformerDecoderBlock(TransformerBlock):
             )
         if decoder_padding_mask is None and not cached:
             decoder_padding_mask = self._keras_mask(decoder_sequence)
-        length = ops.convert_to_tensor(self_attention_cache).shape[2] if cached else None
+        length = ops.convert_to_tensor(self_attention_cache).shape[3] if cached else None
         padding = self._padding(
             "decoder_padding_mask", decoder_padding_mask, decoder_sequence, length
         )

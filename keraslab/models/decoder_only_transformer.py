@@ -162,9 +162,9 @@ class DecoderOnlyTransformer(keras.Model):
         return self._compiled[key]
 
     def empty_cache(self, batch_size, length):
-        """Zeroed key/value caches, one `(B, 2, S_max, K, D / H)` tensor per block."""
+        """Zeroed key/value caches, one `(B, 2, K, S_max, D / H)` tensor per block."""
         heads = self.num_key_value_heads or self.num_heads
-        shape = (batch_size, 2, length, heads, self.hidden_dim // self.num_heads)
+        shape = (batch_size, 2, heads, length, self.hidden_dim // self.num_heads)
         return [ops.zeros(shape, self.compute_dtype) for _ in self.blocks]
 
     def generate(self, prompt_ids, max_new_tokens, sampler="greedy", use_cache=True, seed=None):

@@ -4,6 +4,8 @@ import warnings
 
 import keras
 
+_tracing = False  # True while `inference_function` records a PyTorch trace
+
 
 def predict_function(model):
     """Returns `f(inputs) -> NumPy outputs` for `model` in inference mode, fast on each backend.
@@ -110,13 +112,47 @@ def _traced(fn, layer):
         signature = tuple((tuple(x.shape), x.dtype) for x in keras.tree.flatten(args))
         with torch.no_grad():
             if signature not in traces:
+                global _tracing
                 with warnings.catch_warnings():
                     # Shape checks compare traced sizes; each shape has its own trace.
                     warnings.simplefilter("ignore", torch.jit.TracerWarning)
                     warnings.filterwarnings("ignore", "`torch.jit.trace` is deprecated")
-                    traces[signature] = torch.jit.trace(
-                        module, args, check_trace=False, strict=False
-                    )
+                    _tracing = True
+                    try:
+                        traces[signature] = torch.jit.trace(
+                            module, args, check_trace=False, strict=False
+                        )
+                    finally:
+                        _tracing = False
             return traces[signature](*args)
 
     return call
+
+
+def update_cache(cache, updates, index, axis):
+    """Writes `updates` into `cache` from position `index` along `axis`.
+
+    It is `keras.ops.slice_update` for key/value caches, whose callers drop the old cache
+    once they have the new one. Inside a function that `inference_function` compiles under
+    PyTorch the write happens in place (`Tensor.index_copy_`), so the cache passed in is
+    consumed, as a donated buffer is in JAX. A functional update copies the whole cache
+    every decoding step, which cost more than the step's attention in a small model. XLA
+    (JAX, TensorFlow) and eager calls get the functional update.
+
+    Args:
+        cache: tensor to write into.
+        updates: tensor with `cache`'s shape except along `axis`, where it has length `T`.
+        index: int or scalar int tensor, the first position written.
+        axis: int, the axis that `index` counts along.
+
+    Returns:
+        The updated cache.
+    """
+    if _tracing:
+        import torch
+
+        positions = torch.arange(updates.shape[axis], device=cache.device) + index
+        return cache.index_copy_(axis, positions, updates)
+    start = [0] * len(cache.shape)
+    start[axis] = index
+    return keras.ops.slice_update(cache, start, updates)
