@@ -48,7 +48,7 @@ class CNN(keras.Model):
 
     >>> import numpy as np
     >>> model = CNN(filters=(16, 32), output_units=10)
-    >>> model(np.zeros((2, 8, 8, 1), dtype="float32")).shape
+    >>> tuple(model(np.zeros((2, 8, 8, 1), dtype="float32")).shape)
     (2, 10)
 
     References:

@@ -41,7 +41,7 @@ class MLP(keras.Model):
 
     >>> import numpy as np
     >>> model = MLP(hidden_units=(32, 16), output_units=2, output_activation="softmax")
-    >>> model(np.zeros((4, 30), dtype="float32")).shape
+    >>> tuple(model(np.zeros((4, 30), dtype="float32")).shape)
     (4, 2)
 
     References:

@@ -97,7 +97,7 @@ class RNN(keras.Model):
 
     >>> import numpy as np
     >>> model = RNN(cell_type="gru", units=16, task="forecast", output_units=3)
-    >>> model(np.zeros((2, 20, 1), dtype="float32")).shape
+    >>> tuple(model(np.zeros((2, 20, 1), dtype="float32")).shape)
     (2, 3)
 
     References:

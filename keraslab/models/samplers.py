@@ -73,7 +73,8 @@ class GreedySampler(Sampler):
 
     Example:
 
-    >>> GreedySampler()(keras.ops.convert_to_tensor([[0.1, 2.0, -1.0]])).tolist()
+    >>> logits = keras.ops.convert_to_tensor([[0.1, 2.0, -1.0]])
+    >>> keras.ops.convert_to_numpy(GreedySampler()(logits)).tolist()
     [1]
     """
 
@@ -133,7 +134,8 @@ class TopKSampler(_RandomSampler):
     Example:
 
     >>> sampler = TopKSampler(k=1, seed=0)
-    >>> sampler(keras.ops.convert_to_tensor([[0.1, 2.0, -1.0]])).tolist()
+    >>> logits = keras.ops.convert_to_tensor([[0.1, 2.0, -1.0]])
+    >>> keras.ops.convert_to_numpy(sampler(logits)).tolist()
     [1]
     """
 
@@ -168,7 +170,8 @@ class TopPSampler(_RandomSampler):
     Example:
 
     >>> sampler = TopPSampler(p=0.5, seed=0)
-    >>> sampler(keras.ops.convert_to_tensor([[0.1, 3.0, -1.0]])).tolist()
+    >>> logits = keras.ops.convert_to_tensor([[0.1, 3.0, -1.0]])
+    >>> keras.ops.convert_to_numpy(sampler(logits)).tolist()
     [1]
     """
 
