@@ -55,7 +55,7 @@ class MultiHeadAttention(keras.layers.Layer):
             and values (`[:, 1]`) of earlier positions, for incremental decoding (requires
             `value_dim == key_dim`). Heads come before positions, the layout fused
             attention kernels read. The projected keys and values of this call are written
-            at `cache_index` (`keraslab.training.inference.update_cache`), and the query at
+            at `cache_index` (`keraslab.training.update_cache`), and the query at
             step `t` attends to cache positions `s ≤ cache_index + t` (causal within the
             step, regardless of `use_causal_mask`). RoPE rotates with
             `start_index=cache_index`.

@@ -8,7 +8,7 @@ behind small backend-agnostic functions and one base class.
 from keraslab.training.devices import list_devices
 from keraslab.training.ema import release_averaged_weights
 from keraslab.training.gradients import value_and_grad
-from keraslab.training.inference import inference_function, predict_function
+from keraslab.training.inference import inference_function, predict_function, update_cache
 from keraslab.training.multi_optimizer import MultiOptimizerModel
 
 __all__ = [
@@ -17,5 +17,6 @@ __all__ = [
     "list_devices",
     "predict_function",
     "release_averaged_weights",
+    "update_cache",
     "value_and_grad",
 ]
