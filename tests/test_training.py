@@ -130,4 +130,3 @@ def test_update_cache_writes_at_the_index_compiled_and_eager():
         owned = ops.convert_to_tensor(cache.copy())
         result = compiled(owned, updates, ops.convert_to_tensor(index, "int32"))
         np.testing.assert_array_equal(to_numpy(result), expected)
-
