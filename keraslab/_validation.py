@@ -52,6 +52,13 @@ def rate(name, value):
     return float(value)
 
 
+def non_negative(name, value):
+    """`value` as a float, at least 0 (a noise level or a loss weight); NaN is rejected."""
+    if not value >= 0:
+        raise ValueError(f"Argument {name} must be >= 0; received {value!r}.")
+    return float(value)
+
+
 def boolean(name, value):
     if not isinstance(value, bool):
         raise TypeError(f"Argument {name} must be a bool; received {value!r}.")
