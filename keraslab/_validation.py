@@ -89,11 +89,11 @@ def floating(name, x):
         raise TypeError(f"Argument {name} must be a floating-point tensor; received dtype {dtype}.")
 
 
-def integer(name, x):
-    """Checks that tensor `x` holds integer values."""
+def integer(name, x, expected="an integer tensor"):
+    """Checks that tensor `x` holds integer values; `expected` may say what they stand for."""
     dtype = _dtype(x)
     if "int" not in dtype:
-        raise TypeError(f"Argument {name} must be an integer tensor; received dtype {dtype}.")
+        raise TypeError(f"Argument {name} must be {expected}; received dtype {dtype}.")
 
 
 def rank(name, shape, ranks, layout):
