@@ -52,6 +52,13 @@ def rate(name, value):
     return float(value)
 
 
+def non_negative(name, value):
+    """`value` as a float, at least 0 (a noise level or a loss weight); NaN is rejected."""
+    if not value >= 0:
+        raise ValueError(f"Argument {name} must be >= 0; received {value!r}.")
+    return float(value)
+
+
 def boolean(name, value):
     if not isinstance(value, bool):
         raise TypeError(f"Argument {name} must be a bool; received {value!r}.")
@@ -82,11 +89,11 @@ def floating(name, x):
         raise TypeError(f"Argument {name} must be a floating-point tensor; received dtype {dtype}.")
 
 
-def integer(name, x):
-    """Checks that tensor `x` holds integer values."""
+def integer(name, x, expected="an integer tensor"):
+    """Checks that tensor `x` holds integer values; `expected` may say what they stand for."""
     dtype = _dtype(x)
     if "int" not in dtype:
-        raise TypeError(f"Argument {name} must be an integer tensor; received dtype {dtype}.")
+        raise TypeError(f"Argument {name} must be {expected}; received dtype {dtype}.")
 
 
 def rank(name, shape, ranks, layout):

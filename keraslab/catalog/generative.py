@@ -121,13 +121,26 @@ def _denoise_at_fixed_timesteps(model, images):
     return model.network([images, timesteps], training=False)
 
 
-ENTRIES = [
-    Entry(
-        name="Autoencoder",
+def _digits_model(**fields):
+    """An `Entry` for a generative model, with what all four share: they train on the
+    digits with their own loss (`loss=None`, no targets), and their training steps draw
+    their own random numbers, so backend losses cannot match (`parity_train=False`)."""
+    shared = dict(
         kind="model",
+        sample_input=_images,
+        fit_data=_fit_data,
+        compile_kwargs={"loss": None},
+        default_dataset="digits",
+        parity_train=False,
+    )
+    return Entry(**{**shared, **fields})
+
+
+ENTRIES = [
+    _digits_model(
+        name="Autoencoder",
         description="Denoising convolutional autoencoder with encode/decode.",
         build=_conv_autoencoder,
-        sample_input=_images,
         expected_params=(
             _conv(3, 1, 2)
             + _conv(3, 2, 4)
@@ -136,30 +149,19 @@ ENTRIES = [
             + _conv(3, 4, 2)
             + _conv(3, 2, 1)
         ),
-        fit_data=_fit_data,
-        compile_kwargs={"loss": None},
         bad_inputs=_autoencoder_bad_inputs,
         docs_page="generative/autoencoder.py",
-        default_dataset="digits",
-        parity_train=False,
     ),
-    Entry(
+    _digits_model(
         name="VAE",
-        kind="model",
         description="Variational autoencoder (reconstruction + beta * KL) with sample(n).",
         build=_vae,
-        sample_input=_images,
         expected_params=_dense(64, 16) + _dense(16, 2 * 2) + _dense(2, 16) + _dense(16, 64),
-        fit_data=_fit_data,
-        compile_kwargs={"loss": None},
         bad_inputs=_vae_bad_inputs,
         docs_page="generative/vae.py",
-        default_dataset="digits",
-        parity_train=False,
     ),
-    Entry(
+    _digits_model(
         name="GAN",
-        kind="model",
         description="DCGAN, optionally conditional: two networks, one optimizer each, plain fit().",
         build=_gan,
         sample_input=lambda: np.random.default_rng(0).normal(size=(4, 4)).astype("float32"),
@@ -175,19 +177,14 @@ ENTRIES = [
             + _conv(4, 2, 4)
             + _dense(2 * 2 * (4 + 1), 1)
         ),
-        fit_data=_fit_data,
         compile_kwargs={"optimizer": "adam", "loss": None},
         bad_inputs=_gan_bad_inputs,
         docs_page="generative/gan.py",
-        default_dataset="digits",
-        parity_train=False,
     ),
-    Entry(
+    _digits_model(
         name="Diffusion",
-        kind="model",
         description="DDPM with a small U-Net, DDPM/DDIM samplers and weight EMA.",
         build=_diffusion,
-        sample_input=_images,
         expected_params=(
             2 * _dense(8, 8)
             + _conv(3, 1, 2)
@@ -200,12 +197,8 @@ ENTRIES = [
             + _residual_block(6, 2, 8)
             + _conv(3, 2, 1)
         ),
-        fit_data=_fit_data,
-        compile_kwargs={"loss": None},
         bad_inputs=_diffusion_bad_inputs,
         docs_page="generative/diffusion.py",
-        default_dataset="digits",
-        parity_train=False,
         # call() draws timesteps and noise from backend-specific random streams; the
         # U-Net at fixed timesteps is the deterministic part to compare.
         forward=_denoise_at_fixed_timesteps,

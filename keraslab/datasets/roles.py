@@ -11,6 +11,7 @@ import dataclasses
 import numpy as np
 
 from keraslab import _validation as check
+from keraslab.datasets.text import _Vocabulary
 
 ANIMALS = "fox dog cat owl bear wolf hare deer".split()
 _ADJECTIVES = "red small old quick lazy brown young grey".split()
@@ -28,25 +29,14 @@ SPECIAL_TOKENS = ("<pad>", "[CLS]", "[MASK]")
 TAGS = ("other", "agent", "patient")
 
 
-class WordVocabulary:
+class WordVocabulary(_Vocabulary):
     """Word ids for the role sentences: `<pad>` = 0, `[CLS]` = 1, `[MASK]` = 2, then words."""
 
     def __init__(self):
         words = set(" ".join(_TEMPLATES).split()) | set(" ".join(_PLACES).split())
         words = {w for w in words if not w.startswith("{")}
         words |= set(ANIMALS) | set(_ADJECTIVES) | set(_VERBS)
-        self.tokens = list(SPECIAL_TOKENS) + sorted(words)
-        self._ids = {t: i for i, t in enumerate(self.tokens)}
-
-    @property
-    def size(self):
-        return len(self.tokens)
-
-    def __len__(self):
-        return self.size
-
-    def token_id(self, token):
-        return self._ids[token]
+        super().__init__([*SPECIAL_TOKENS, *sorted(words)])
 
     def encode(self, sentences, sequence_length):
         """int32 `(N, sequence_length)`: `[CLS]`, the words, then `<pad>`."""

@@ -9,7 +9,31 @@ import numpy as np
 from keraslab import _validation as check
 
 
-class CharVocabulary:
+class _Vocabulary:
+    """Token <-> id tables: `tokens[i]` is the token with id `i`.
+
+    Subclasses build the token list and write `encode`/`decode` for their unit of text.
+    """
+
+    def __init__(self, tokens):
+        self.tokens = list(tokens)
+        self._ids = {token: i for i, token in enumerate(self.tokens)}
+
+    @property
+    def size(self):
+        return len(self.tokens)
+
+    def __len__(self):
+        return self.size
+
+    def token_id(self, token):
+        """The id of one token (a character, a word or a special token)."""
+        if token not in self._ids:
+            raise ValueError(f"Token {token!r} is not in the vocabulary of {self.size} tokens.")
+        return self._ids[token]
+
+
+class CharVocabulary(_Vocabulary):
     """Maps characters (and optional special tokens) to integer ids and back.
 
     Special tokens take the first ids, in the order given, then the characters in sorted
@@ -28,21 +52,7 @@ class CharVocabulary:
 
     def __init__(self, characters, special_tokens=()):
         self.special_tokens = tuple(special_tokens)
-        self.tokens = list(self.special_tokens) + sorted(set(characters) - set(special_tokens))
-        self._ids = {token: i for i, token in enumerate(self.tokens)}
-
-    @property
-    def size(self):
-        return len(self.tokens)
-
-    def __len__(self):
-        return self.size
-
-    def token_id(self, token):
-        """The id of one character or special token."""
-        if token not in self._ids:
-            raise ValueError(f"Token {token!r} is not in the vocabulary of {self.size} tokens.")
-        return self._ids[token]
+        super().__init__([*self.special_tokens, *sorted(set(characters) - set(special_tokens))])
 
     def encode(self, text, add_bos=False, add_eos=False):
         """Returns the int32 ids of `text`, framed by `<bos>`/`<eos>` if asked."""

@@ -11,10 +11,19 @@ from keraslab.models._checks import check_image_shape, check_images
 KINDS = ("dense", "conv")
 
 
+def stack_arguments(image_shape, kind, latent_dim, filters):
+    """Checked `(image_shape, latent_dim, filters)` of a model built on the stacks below; a
+    conv stack halves the images twice, so their height and width must divide by 4."""
+    return (
+        check_image_shape(image_shape, 2 if kind == "conv" else 0),
+        check.positive_int("latent_dim", latent_dim),
+        check.positive_int("filters", filters),
+    )
+
+
 def encoder_stack(image_shape, kind, filters, units, name):
     """The shared encoder body: images -> `units` features, dense or convolutional."""
-    if kind not in KINDS:
-        raise ValueError(f"Argument kind must be one of {KINDS}; received {kind!r}.")
+    check.one_of("kind", kind, KINDS)
     stack = [keras.Input(image_shape)]
     if kind == "conv":
         stack += [
@@ -109,13 +118,11 @@ class Autoencoder(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.image_shape = check_image_shape(image_shape, 2 if kind == "conv" else 0)
-        self.latent_dim = check.positive_int("latent_dim", latent_dim)
+        self.image_shape, self.latent_dim, self.filters = stack_arguments(
+            image_shape, kind, latent_dim, filters
+        )
         self.kind = kind
-        self.filters = check.positive_int("filters", filters)
-        if not noise_stddev >= 0:
-            raise ValueError(f"Argument noise_stddev must be >= 0; received {noise_stddev!r}.")
-        self.noise_stddev = float(noise_stddev)
+        self.noise_stddev = check.non_negative("noise_stddev", noise_stddev)
         self.seed = seed
         self.encoder = encoder_stack(self.image_shape, kind, filters, latent_dim, "encoder")
         self.decoder = decoder_stack(self.image_shape, kind, filters, latent_dim, "decoder")

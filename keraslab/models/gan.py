@@ -111,11 +111,8 @@ class GAN(MultiOptimizerModel):
 
     def call(self, inputs, training=None):
         latent, labels = self._split_inputs(inputs)
-        if len(latent.shape) != 2 or latent.shape[-1] != self.latent_dim:
-            raise ValueError(
-                f"Argument latent must have shape (batch, {self.latent_dim}); "
-                f"received {tuple(latent.shape)}."
-            )
+        check.rank("latent", latent.shape, 2, "(batch, latent_dim)")
+        check.dim("latent", latent.shape, 1, self.latent_dim, "latent_dim")
         if labels is not None:
             self._check_labels(labels, latent.shape[0])
         return self.generator(_conditioned(latent, labels), training=training)
@@ -136,16 +133,8 @@ class GAN(MultiOptimizerModel):
         return inputs
 
     def _check_labels(self, labels, batch_size):
-        shape = tuple(labels.shape)
-        if len(shape) != 1 or (None not in (shape[0], batch_size) and shape[0] != batch_size):
-            raise ValueError(
-                f"Argument labels must have shape (batch,) = ({batch_size},); received {shape}."
-            )
-        if "int" not in keras.backend.standardize_dtype(labels.dtype):
-            raise TypeError(
-                f"Argument labels must be integer class ids in [0, {self.num_classes}); "
-                f"received dtype {keras.backend.standardize_dtype(labels.dtype)}."
-            )
+        check.shape_matches("labels", labels.shape, (batch_size,), "(batch,)")
+        check.integer("labels", labels, f"integer class ids in [0, {self.num_classes})")
 
     def optimizer_roles(self):
         return {"discriminator": self.discriminator, "generator": self.generator}

@@ -4,8 +4,8 @@ import keras
 from keras import layers, ops
 
 from keraslab import _validation as check
-from keraslab.models._checks import check_image_shape, check_images
-from keraslab.models.autoencoder import decoder_stack, encoder_stack
+from keraslab.models._checks import check_images
+from keraslab.models.autoencoder import decoder_stack, encoder_stack, stack_arguments
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
@@ -114,13 +114,11 @@ class VAE(keras.Model):
         self, image_shape, latent_dim=2, kind="conv", filters=16, beta=1.0, seed=None, **kwargs
     ):
         super().__init__(**kwargs)
-        self.image_shape = check_image_shape(image_shape, 2 if kind == "conv" else 0)
-        self.latent_dim = check.positive_int("latent_dim", latent_dim)
+        self.image_shape, self.latent_dim, self.filters = stack_arguments(
+            image_shape, kind, latent_dim, filters
+        )
         self.kind = kind
-        self.filters = check.positive_int("filters", filters)
-        if not beta >= 0:
-            raise ValueError(f"Argument beta must be >= 0; received {beta!r}.")
-        self.beta = float(beta)
+        self.beta = check.non_negative("beta", beta)
         self.seed = seed
         self.encoder = encoder_stack(self.image_shape, kind, filters, 2 * latent_dim, "encoder")
         self.decoder = decoder_stack(self.image_shape, kind, filters, latent_dim, "decoder")
