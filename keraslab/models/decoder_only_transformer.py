@@ -92,19 +92,16 @@ class DecoderOnlyTransformer(keras.Model):
         self.embedding = TokenAndPositionEmbedding(
             vocabulary_size, sequence_length, hidden_dim, position=position, name="embedding"
         )
-        self.blocks = [
-            TransformerDecoderBlock(
-                num_heads,
-                hidden_dim,
-                intermediate_dim,
-                dropout=dropout,
-                norm_first=True,
-                activation="gelu",
-                num_key_value_heads=num_key_value_heads,
-                name=f"block_{i}",
-            )
-            for i in range(num_layers)
-        ]
+        self.blocks = _transformer.blocks(
+            TransformerDecoderBlock,
+            num_layers,
+            num_heads,
+            hidden_dim,
+            intermediate_dim,
+            dropout,
+            norm_first=True,
+            num_key_value_heads=num_key_value_heads,
+        )
         self.final_norm = keras.layers.LayerNormalization(epsilon=1e-5, name="final_norm")
         self.output_dense = (
             None if tie_embeddings else keras.layers.Dense(vocabulary_size, name="output_dense")

@@ -104,17 +104,15 @@ class EncoderOnlyTransformer(keras.Model):
         )
         self.embedding_norm = keras.layers.LayerNormalization(epsilon=1e-5, name="embedding_norm")
         self.embedding_dropout = keras.layers.Dropout(dropout, name="embedding_dropout")
-        self.blocks = [
-            TransformerEncoderBlock(
-                num_heads,
-                hidden_dim,
-                intermediate_dim,
-                dropout=dropout,
-                activation="gelu",
-                name=f"block_{i}",
-            )
-            for i in range(num_layers)
-        ]
+        self.blocks = _transformer.blocks(
+            TransformerEncoderBlock,
+            num_layers,
+            num_heads,
+            hidden_dim,
+            intermediate_dim,
+            dropout,
+            norm_first=False,
+        )
         units = vocabulary_size if head == "masked_lm" else num_classes
         self.head_dense = keras.layers.Dense(hidden_dim, activation="gelu", name="head_dense")
         self.output_dense = (
