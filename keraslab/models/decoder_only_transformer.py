@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keraslab import _validation as check
 from keraslab.layers import TokenAndPositionEmbedding, TransformerDecoderBlock
 from keraslab.models import _transformer, samplers
 from keraslab.training import inference_function
@@ -73,11 +74,8 @@ class DecoderOnlyTransformer(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        _transformer.check_length("num_layers", num_layers)
-        if not isinstance(tie_embeddings, bool):
-            raise TypeError(
-                f"Argument tie_embeddings must be a bool; received {type(tie_embeddings).__name__}."
-            )
+        check.positive_int("num_layers", num_layers)
+        check.boolean("tie_embeddings", tie_embeddings)
         self.vocabulary_size = vocabulary_size
         self.sequence_length = sequence_length
         self.num_layers = num_layers

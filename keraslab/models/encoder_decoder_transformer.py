@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keraslab import _validation as check
 from keraslab.layers import (
     TokenAndPositionEmbedding,
     TransformerDecoderBlock,
@@ -79,8 +80,8 @@ class EncoderDecoderTransformer(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        _transformer.check_length("num_encoder_layers", num_encoder_layers)
-        _transformer.check_length("num_decoder_layers", num_decoder_layers)
+        check.positive_int("num_encoder_layers", num_encoder_layers)
+        check.positive_int("num_decoder_layers", num_decoder_layers)
         self.source_vocabulary_size = source_vocabulary_size
         self.target_vocabulary_size = target_vocabulary_size
         self.source_sequence_length = source_sequence_length
