@@ -6,6 +6,7 @@ import numpy as np
 from keraslab.catalog import BadInput, Entry
 
 D, H, FF = 8, 2, 16  # tiny width, heads, feed-forward width shared by the three entries
+TINY = {"num_heads": H, "hidden_dim": D, "intermediate_dim": FF}
 
 
 def _attention_params(d=D):
@@ -35,9 +36,7 @@ DEC_V, DEC_T = 13, 12
 def _decoder_only():
     from keraslab.models import DecoderOnlyTransformer
 
-    return DecoderOnlyTransformer(
-        DEC_V, DEC_T, num_layers=1, num_heads=H, hidden_dim=D, intermediate_dim=FF
-    )
+    return DecoderOnlyTransformer(DEC_V, DEC_T, num_layers=1, **TINY)
 
 
 def _built_decoder_only():
@@ -82,15 +81,7 @@ ENC_V, ENC_T, ENC_C = 15, 10, 3
 def _encoder_only():
     from keraslab.models import EncoderOnlyTransformer
 
-    return EncoderOnlyTransformer(
-        ENC_V,
-        ENC_T,
-        num_classes=ENC_C,
-        num_layers=1,
-        num_heads=H,
-        hidden_dim=D,
-        intermediate_dim=FF,
-    )
+    return EncoderOnlyTransformer(ENC_V, ENC_T, num_classes=ENC_C, num_layers=1, **TINY)
 
 
 def _padded_ids(rows, seed=0):
@@ -134,15 +125,7 @@ def _encoder_decoder():
     from keraslab.models import EncoderDecoderTransformer
 
     return EncoderDecoderTransformer(
-        SRC_V,
-        TGT_V,
-        SRC_T,
-        TGT_T,
-        num_encoder_layers=1,
-        num_decoder_layers=1,
-        num_heads=H,
-        hidden_dim=D,
-        intermediate_dim=FF,
+        SRC_V, TGT_V, SRC_T, TGT_T, num_encoder_layers=1, num_decoder_layers=1, **TINY
     )
 
 

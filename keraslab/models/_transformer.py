@@ -1,5 +1,5 @@
-"""What the three Transformer models share: token-id checks, tied output logits and
-reading attention maps out of keraslab's blocks."""
+"""What the three Transformer models share: token-id checks, their stacks of blocks, tied
+output logits and reading attention maps out of keraslab's blocks."""
 
 import numpy as np
 from keras import ops
@@ -34,6 +34,27 @@ def check_length(name, value, limit=None, limit_name=None):
     check.positive_int(name, value)
     if limit is not None and value > limit:
         raise ValueError(f"Argument {name} must be <= {limit_name} = {limit}; received {value}.")
+
+
+def blocks(
+    block_class, count, num_heads, hidden_dim, intermediate_dim, dropout, name="block", **options
+):
+    """`count` GELU blocks of `block_class`, named `{name}_0`, `{name}_1`, ...
+
+    `options` (`norm_first`, `num_key_value_heads`) go to every block unchanged.
+    """
+    return [
+        block_class(
+            num_heads,
+            hidden_dim,
+            intermediate_dim,
+            dropout=dropout,
+            activation="gelu",
+            name=f"{name}_{i}",
+            **options,
+        )
+        for i in range(count)
+    ]
 
 
 def tied_logits(embedding, hidden):

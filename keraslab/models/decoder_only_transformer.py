@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keraslab import _validation as check
 from keraslab.layers import TokenAndPositionEmbedding, TransformerDecoderBlock
 from keraslab.models import _transformer, samplers
 from keraslab.training import inference_function
@@ -73,11 +74,8 @@ class DecoderOnlyTransformer(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        _transformer.check_length("num_layers", num_layers)
-        if not isinstance(tie_embeddings, bool):
-            raise TypeError(
-                f"Argument tie_embeddings must be a bool; received {type(tie_embeddings).__name__}."
-            )
+        check.positive_int("num_layers", num_layers)
+        check.boolean("tie_embeddings", tie_embeddings)
         self.vocabulary_size = vocabulary_size
         self.sequence_length = sequence_length
         self.num_layers = num_layers
@@ -92,19 +90,16 @@ class DecoderOnlyTransformer(keras.Model):
         self.embedding = TokenAndPositionEmbedding(
             vocabulary_size, sequence_length, hidden_dim, position=position, name="embedding"
         )
-        self.blocks = [
-            TransformerDecoderBlock(
-                num_heads,
-                hidden_dim,
-                intermediate_dim,
-                dropout=dropout,
-                norm_first=True,
-                activation="gelu",
-                num_key_value_heads=num_key_value_heads,
-                name=f"block_{i}",
-            )
-            for i in range(num_layers)
-        ]
+        self.blocks = _transformer.blocks(
+            TransformerDecoderBlock,
+            num_layers,
+            num_heads,
+            hidden_dim,
+            intermediate_dim,
+            dropout,
+            norm_first=True,
+            num_key_value_heads=num_key_value_heads,
+        )
         self.final_norm = keras.layers.LayerNormalization(epsilon=1e-5, name="final_norm")
         self.output_dense = (
             None if tie_embeddings else keras.layers.Dense(vocabulary_size, name="output_dense")

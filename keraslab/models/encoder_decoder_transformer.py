@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keraslab import _validation as check
 from keraslab.layers import (
     TokenAndPositionEmbedding,
     TransformerDecoderBlock,
@@ -79,8 +80,8 @@ class EncoderDecoderTransformer(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        _transformer.check_length("num_encoder_layers", num_encoder_layers)
-        _transformer.check_length("num_decoder_layers", num_decoder_layers)
+        check.positive_int("num_encoder_layers", num_encoder_layers)
+        check.positive_int("num_decoder_layers", num_decoder_layers)
         self.source_vocabulary_size = source_vocabulary_size
         self.target_vocabulary_size = target_vocabulary_size
         self.source_sequence_length = source_sequence_length
@@ -98,25 +99,27 @@ class EncoderDecoderTransformer(keras.Model):
                 vocabulary_size, length, hidden_dim, position=position, name=name
             )
 
-        def block(kind, i):
-            return kind(
-                num_heads,
-                hidden_dim,
-                intermediate_dim,
-                dropout=dropout,
-                norm_first=True,
-                activation="gelu",
-                name=f"{'encoder' if kind is TransformerEncoderBlock else 'decoder'}_block_{i}",
-            )
-
         self.source_embedding = embedding(
             source_vocabulary_size, source_sequence_length, "source_embedding"
         )
         self.target_embedding = embedding(
             target_vocabulary_size, target_sequence_length, "target_embedding"
         )
-        self.encoder_blocks = [block(TransformerEncoderBlock, i) for i in range(num_encoder_layers)]
-        self.decoder_blocks = [block(TransformerDecoderBlock, i) for i in range(num_decoder_layers)]
+        sizes = (num_heads, hidden_dim, intermediate_dim, dropout)
+        self.encoder_blocks = _transformer.blocks(
+            TransformerEncoderBlock,
+            num_encoder_layers,
+            *sizes,
+            name="encoder_block",
+            norm_first=True,
+        )
+        self.decoder_blocks = _transformer.blocks(
+            TransformerDecoderBlock,
+            num_decoder_layers,
+            *sizes,
+            name="decoder_block",
+            norm_first=True,
+        )
         self.encoder_norm = keras.layers.LayerNormalization(epsilon=1e-5, name="encoder_norm")
         self.decoder_norm = keras.layers.LayerNormalization(epsilon=1e-5, name="decoder_norm")
         self._compiled = None

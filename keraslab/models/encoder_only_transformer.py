@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keraslab import _validation as check
 from keraslab.layers import TokenAndPositionEmbedding, TransformerEncoderBlock
 from keraslab.models import _transformer
 
@@ -81,12 +82,10 @@ class EncoderOnlyTransformer(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if head not in HEADS:
-            raise ValueError(f"Argument head must be one of {HEADS}; received {head!r}.")
-        if pooling not in POOLINGS:
-            raise ValueError(f"Argument pooling must be one of {POOLINGS}; received {pooling!r}.")
-        _transformer.check_length("num_classes", num_classes)
-        _transformer.check_length("num_layers", num_layers)
+        check.one_of("head", head, HEADS)
+        check.one_of("pooling", pooling, POOLINGS)
+        check.positive_int("num_classes", num_classes)
+        check.positive_int("num_layers", num_layers)
         self.vocabulary_size = vocabulary_size
         self.sequence_length = sequence_length
         self.num_classes = num_classes
@@ -104,17 +103,15 @@ class EncoderOnlyTransformer(keras.Model):
         )
         self.embedding_norm = keras.layers.LayerNormalization(epsilon=1e-5, name="embedding_norm")
         self.embedding_dropout = keras.layers.Dropout(dropout, name="embedding_dropout")
-        self.blocks = [
-            TransformerEncoderBlock(
-                num_heads,
-                hidden_dim,
-                intermediate_dim,
-                dropout=dropout,
-                activation="gelu",
-                name=f"block_{i}",
-            )
-            for i in range(num_layers)
-        ]
+        self.blocks = _transformer.blocks(
+            TransformerEncoderBlock,
+            num_layers,
+            num_heads,
+            hidden_dim,
+            intermediate_dim,
+            dropout,
+            norm_first=False,
+        )
         units = vocabulary_size if head == "masked_lm" else num_classes
         self.head_dense = keras.layers.Dense(hidden_dim, activation="gelu", name="head_dense")
         self.output_dense = (
