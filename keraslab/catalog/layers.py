@@ -44,7 +44,7 @@ def _mha_bad_inputs():
     from keraslab.layers import MultiHeadAttention
 
     q, v = _normal(2, 5, E), _normal(2, 6, E)
-    cache = np.zeros((2, 2, 6, 2, 2), "float32")
+    cache = np.zeros((2, 2, 2, 6, 2), "float32")  # (B, 2, K, S_max, D)
     return [
         _bad("rank-2 query", _call(_mha, q[0], v), "query"),
         _bad("rank-4 value", _call(_mha, q, v[None]), "value"),
@@ -92,7 +92,7 @@ def _mha_bad_inputs():
         ),
         _bad(
             "cache of the wrong shape",
-            _call(_mha, q, q, cache=np.zeros((2, 2, 6, 4, 2), "float32"), cache_index=0),
+            _call(_mha, q, q, cache=np.zeros((2, 2, 4, 6, 2), "float32"), cache_index=0),
             "cache",
         ),
         _bad(
@@ -101,7 +101,7 @@ def _mha_bad_inputs():
                 lambda: MultiHeadAttention(2, 4, value_dim=2),
                 q,
                 q,
-                cache=np.zeros((2, 2, 6, 2, 4), "float32"),
+                cache=np.zeros((2, 2, 2, 6, 4), "float32"),
                 cache_index=0,
             ),
             "cache",
