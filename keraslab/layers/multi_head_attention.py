@@ -4,7 +4,7 @@ from keras import ops
 from keraslab import _validation as check
 from keraslab.layers.rotary_embedding import RotaryEmbedding
 from keraslab.layers.scaled_dot_product_attention import attend, causal_mask
-from keraslab.training.inference import update_cache
+from keraslab.training import update_cache
 
 
 @keras.saving.register_keras_serializable(package="keraslab")

@@ -50,7 +50,8 @@ def inference_function(fn, layer):
       `set_weights`) reach it. Tracing records the operations of one run: `fn` must not
       branch on the values of its tensors (branching on shapes is fine, as every shape
       gets its own trace). `torch.export` is TorchScript's successor, but its graphs run
-      through Python again and were 6x slower per decoding step here.
+      through Python again and were 6x slower per decoding step here. Inside the trace,
+      `update_cache` writes in place: a cache passed to the compiled function is consumed.
 
     Args:
         fn: callable taking and returning tensors.
