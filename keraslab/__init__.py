@@ -13,7 +13,16 @@ check_backend_variable()
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("catalog", "datasets", "layers", "models", "training")
+_SUBMODULES = (
+    "catalog",
+    "datasets",
+    "evaluation",
+    "generation",
+    "layers",
+    "models",
+    "parity",
+    "training",
+)
 _INFO_FUNCTIONS = ("backend", "describe_environment", "environment", "quick_mode")
 
 __all__ = ["SUPPORTED_BACKENDS", "__version__", *_SUBMODULES, *_INFO_FUNCTIONS]

@@ -139,3 +139,32 @@ def identifier(name, getter, value):
             f"Argument {name} must be a name or object Keras knows ({getter.__module__}); "
             f"received {value!r}."
         ) from error
+
+
+def token_ids(name, ids, max_length=None, vocabulary_size=None):
+    """Returns `ids` as an int32 NumPy array `(B, T)`, or raises naming the argument."""
+    ids = np.asarray(keras.ops.convert_to_numpy(ids))
+    if not np.issubdtype(ids.dtype, np.integer):
+        raise TypeError(f"Argument {name} must hold integer token ids; received dtype {ids.dtype}.")
+    if ids.ndim != 2:
+        raise ValueError(f"Argument {name} must have shape (B, T); received shape {ids.shape}.")
+    if ids.shape[1] < 1:
+        raise ValueError(f"Argument {name} must hold at least one token; received {ids.shape}.")
+    if max_length is not None and ids.shape[1] > max_length:
+        raise ValueError(
+            f"Argument {name} has {ids.shape[1]} tokens, more than the model's "
+            f"sequence_length={max_length}."
+        )
+    if vocabulary_size is not None and (ids.min() < 0 or ids.max() >= vocabulary_size):
+        raise ValueError(
+            f"Argument {name} must hold ids in [0, {vocabulary_size}); received values in "
+            f"[{ids.min()}, {ids.max()}]."
+        )
+    return ids.astype("int32")
+
+
+def at_most(name, value, limit=None, limit_name=None):
+    """Checks a positive int, at most `limit` when given."""
+    positive_int(name, value)
+    if limit is not None and value > limit:
+        raise ValueError(f"Argument {name} must be <= {limit_name} = {limit}; received {value}.")

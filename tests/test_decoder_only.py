@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from keras import ops
 
-from keraslab.models import DecoderOnlyTransformer, samplers
+from keraslab.generation import samplers
+from keraslab.models import DecoderOnlyTransformer
 
 V, T = 17, 24
 

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 from keras import ops
 
-from keraslab.datasets import load_roles
-from keraslab.models import EncoderOnlyTransformer, bag_of_words_accuracy, mask_tokens
+from keraslab.datasets import load_roles, mask_tokens
+from keraslab.evaluation import bag_of_words_accuracy
+from keraslab.models import EncoderOnlyTransformer
 
 V, T = 20, 10
 

@@ -7,8 +7,8 @@ import pytest
 from keras import ops
 
 from keraslab.datasets import load_digits
+from keraslab.evaluation import train_judge
 from keraslab.models import GAN
-from keraslab.models.judge import train_judge
 
 
 @pytest.fixture(scope="module")

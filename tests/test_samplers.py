@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-from keraslab.models import samplers
+from keraslab.generation import beam_search, samplers
 
 hub_samplers = pytest.importorskip("keras_hub").samplers
 
@@ -106,7 +106,7 @@ def test_get_resolves_names_and_reseeds_random_samplers():
         (lambda: samplers.TopPSampler(p=0.0), "p"),
         (lambda: samplers.TopPSampler(p=1.5), "p"),
         (lambda: samplers.TemperatureSampler(temperature=0), "temperature"),
-        (lambda: samplers.beam_search(None, np.zeros((1, 1)), 2, num_beams=0), "num_beams"),
+        (lambda: beam_search(None, np.zeros((1, 1)), 2, num_beams=0), "num_beams"),
     ],
 )
 def test_bad_arguments_raise_errors_naming_them(make, match):
@@ -147,8 +147,8 @@ def test_beam_search_finds_the_exhaustive_optimum_that_greedy_misses():
     table /= table.sum(axis=1, keepdims=True)
     fn = markov_log_probs(table)
     start = np.zeros((2, 1), "int32")
-    greedy, _ = samplers.beam_search(fn, start, num_steps=3, num_beams=1)
-    beam, score = samplers.beam_search(fn, start, num_steps=3, num_beams=4)
+    greedy, _ = beam_search(fn, start, num_steps=3, num_beams=1)
+    beam, score = beam_search(fn, start, num_steps=3, num_beams=4)
     optimum = exhaustive_best(table, 0, 3)
     assert ops.convert_to_numpy(beam).tolist() == [optimum, optimum]
     assert ops.convert_to_numpy(greedy)[0].tolist() != optimum
@@ -161,5 +161,5 @@ def test_beam_search_stops_finished_beams_and_pads_them():
     table[1] = [0.01, 0.01, 0.01, 0.97]  # 3 is <eos>
     table[3] = [0.97, 0.01, 0.01, 0.01]
     fn = markov_log_probs(table / table.sum(axis=1, keepdims=True))
-    ids, _ = samplers.beam_search(fn, np.ones((1, 1), "int32"), 4, num_beams=2, end_id=3)
+    ids, _ = beam_search(fn, np.ones((1, 1), "int32"), 4, num_beams=2, end_id=3)
     assert ops.convert_to_numpy(ids).tolist() == [[1, 3, 0, 0, 0]]

@@ -38,9 +38,9 @@ import numpy as np
 
 import keraslab
 from keraslab.datasets import load_digits
+from keraslab.evaluation import judge_samples, train_judge
 from keraslab.models import Diffusion
 from keraslab.models.diffusion import noise_schedule
-from keraslab.models.judge import judge_samples, train_judge
 
 print(keraslab.describe_environment())
 QUICK = keraslab.quick_mode()

@@ -40,8 +40,8 @@ from keras import ops
 
 import keraslab
 from keraslab.datasets import load_digits
+from keraslab.evaluation import judge_samples, train_judge
 from keraslab.models import GAN
-from keraslab.models.judge import judge_samples, train_judge
 
 print(keraslab.describe_environment())
 QUICK = keraslab.quick_mode()

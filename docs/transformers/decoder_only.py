@@ -36,7 +36,8 @@ import numpy as np
 
 import keraslab
 from keraslab.datasets import load_python_docs, make_lm_windows
-from keraslab.models import DecoderOnlyTransformer, bigram_cross_entropy
+from keraslab.evaluation import bigram_cross_entropy
+from keraslab.models import DecoderOnlyTransformer
 
 print(keraslab.describe_environment())
 keras.utils.set_random_seed(0)
@@ -137,7 +138,7 @@ prompt_text = "The built-in function "
 prompt = vocabulary.encode(prompt_text)[None, :]
 new_tokens = min(T - prompt.shape[1], 40 if QUICK else 100)
 for temperature in (0.5, 0.8, 1.0):
-    sampler = keraslab.models.samplers.TemperatureSampler(temperature=temperature)
+    sampler = keraslab.generation.samplers.TemperatureSampler(temperature=temperature)
     ids = model.generate(prompt, new_tokens, sampler=sampler, seed=1)
     print(f"--- temperature {temperature}\n{vocabulary.decode(ids[0])}\n")
 

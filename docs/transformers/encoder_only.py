@@ -38,7 +38,8 @@ import numpy as np
 import keraslab
 from keraslab.datasets import load_roles
 from keraslab.datasets.roles import ANIMALS
-from keraslab.models import EncoderOnlyTransformer, bag_of_words_accuracy
+from keraslab.evaluation import bag_of_words_accuracy
+from keraslab.models import EncoderOnlyTransformer
 
 print(keraslab.describe_environment())
 keras.utils.set_random_seed(0)
@@ -177,5 +178,5 @@ print(" ".join(f"{w}/{['-', 'AGENT', 'PATIENT'][t]}" for w, t in zip(words, tags
 # * Positions are what make order visible to attention; without them the encoder would be
 #   a very expensive bag of words.
 # * BERT is pretrained with a **masked-language-model** objective before any labelled
-#   task: `EncoderOnlyTransformer(head="masked_lm")` with `keraslab.models.mask_tokens`
+#   task: `EncoderOnlyTransformer(head="masked_lm")` with `keraslab.datasets.mask_tokens`
 #   hides 15% of the tokens and learns to restore them.

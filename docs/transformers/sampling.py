@@ -16,7 +16,7 @@
 # A language model gives a probability for every possible next token. *Generation* is
 # the loop around it: choose a token, append it, ask again. How we choose decides
 # whether the text is dull, fluent or nonsense; how we run the loop decides how fast it
-# is. This page covers both, with `keraslab.models.samplers` and
+# is. This page covers both, with `keraslab.generation.samplers` and
 # `DecoderOnlyTransformer.generate`.
 
 # %%
@@ -28,7 +28,8 @@ import numpy as np
 
 import keraslab
 from keraslab.datasets import load_python_docs, make_lm_windows
-from keraslab.models import DecoderOnlyTransformer, samplers
+from keraslab.generation import samplers
+from keraslab.models import DecoderOnlyTransformer
 
 print(keraslab.describe_environment())
 keras.utils.set_random_seed(0)

@@ -46,7 +46,8 @@ def _built_decoder_only():
 
 
 def _decoder_only_bad_inputs():
-    from keraslab.models import DecoderOnlyTransformer, samplers
+    from keraslab.generation import samplers
+    from keraslab.models import DecoderOnlyTransformer
 
     def generate(prompt=None, **kwargs):
         prompt = _ids((1, 3), DEC_V) if prompt is None else prompt

@@ -12,6 +12,8 @@
 | `load_roles` | generated "who did it?" sentences | `(N, T)` word ids, agent labels |
 | `load_breast_cancer`, `load_wine` | scikit-learn's tables | `(N, F)` |
 | `load_mnist`, `load_fashion_mnist`, `load_imdb` | Keras downloads (cached file) | as Keras |
+
+`mask_tokens` makes BERT's masked-language-model inputs from any `(B, T)` token ids.
 """
 
 from keraslab.datasets.downloads import (
@@ -22,6 +24,7 @@ from keraslab.datasets.downloads import (
     load_mnist,
 )
 from keraslab.datasets.images import SHAPE_NAMES, draw_shape, load_digits, load_shapes
+from keraslab.datasets.masking import mask_tokens
 from keraslab.datasets.roles import load_roles
 from keraslab.datasets.sequences import (
     load_stock_prices,
@@ -70,5 +73,6 @@ __all__ = [
     "make_long_range_task",
     "make_time_series",
     "make_windows",
+    "mask_tokens",
     "python_docs_text",
 ]

@@ -1,13 +1,11 @@
 """keraslab models: one file per architecture, each a `keras.Model` subclass."""
 
-from keraslab.models import samplers
 from keraslab.models.autoencoder import Autoencoder
-from keraslab.models.baselines import bag_of_words_accuracy, bigram_cross_entropy
 from keraslab.models.cnn import CNN
 from keraslab.models.decoder_only_transformer import DecoderOnlyTransformer
 from keraslab.models.diffusion import Diffusion
 from keraslab.models.encoder_decoder_transformer import EncoderDecoderTransformer
-from keraslab.models.encoder_only_transformer import EncoderOnlyTransformer, mask_tokens
+from keraslab.models.encoder_only_transformer import EncoderOnlyTransformer
 from keraslab.models.gan import GAN
 from keraslab.models.mlp import MLP
 from keraslab.models.rnn import RNN
@@ -25,8 +23,4 @@ __all__ = [
     "Reparameterization",
     "GAN",
     "Diffusion",
-    "samplers",
-    "mask_tokens",
-    "bag_of_words_accuracy",
-    "bigram_cross_entropy",
 ]

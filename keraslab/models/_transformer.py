@@ -1,39 +1,7 @@
-"""What the three Transformer models share: token-id checks, their stacks of blocks, tied
-output logits and reading attention maps out of keraslab's blocks."""
+"""What the three Transformer models share: their stacks of blocks, tied output logits and
+reading attention maps out of keraslab's blocks."""
 
-import numpy as np
 from keras import ops
-
-from keraslab import _validation as check
-
-
-def check_token_ids(name, ids, max_length=None, vocabulary_size=None):
-    """Returns `ids` as an int32 NumPy array `(B, T)`, or raises naming the argument."""
-    ids = np.asarray(ops.convert_to_numpy(ids))
-    if not np.issubdtype(ids.dtype, np.integer):
-        raise TypeError(f"Argument {name} must hold integer token ids; received dtype {ids.dtype}.")
-    if ids.ndim != 2:
-        raise ValueError(f"Argument {name} must have shape (B, T); received shape {ids.shape}.")
-    if ids.shape[1] < 1:
-        raise ValueError(f"Argument {name} must hold at least one token; received {ids.shape}.")
-    if max_length is not None and ids.shape[1] > max_length:
-        raise ValueError(
-            f"Argument {name} has {ids.shape[1]} tokens, more than the model's "
-            f"sequence_length={max_length}."
-        )
-    if vocabulary_size is not None and (ids.min() < 0 or ids.max() >= vocabulary_size):
-        raise ValueError(
-            f"Argument {name} must hold ids in [0, {vocabulary_size}); received values in "
-            f"[{ids.min()}, {ids.max()}]."
-        )
-    return ids.astype("int32")
-
-
-def check_length(name, value, limit=None, limit_name=None):
-    """Checks a positive int, at most `limit` when given."""
-    check.positive_int(name, value)
-    if limit is not None and value > limit:
-        raise ValueError(f"Argument {name} must be <= {limit_name} = {limit}; received {value}.")
 
 
 def blocks(

@@ -5,8 +5,9 @@ import numpy as np
 from keras import ops
 
 from keraslab import _validation as check
+from keraslab.generation import samplers
 from keraslab.layers import TokenAndPositionEmbedding, TransformerDecoderBlock
-from keraslab.models import _transformer, samplers
+from keraslab.models import _transformer
 from keraslab.training import inference_function
 
 
@@ -176,11 +177,11 @@ class DecoderOnlyTransformer(keras.Model):
         Returns:
             int32 NumPy array `(B, P + max_new_tokens)`: the prompts and their continuations.
         """
-        prompt = _transformer.check_token_ids(
+        prompt = check.token_ids(
             "prompt_ids", prompt_ids, self.sequence_length, self.vocabulary_size
         )
         batch_size, prompt_length = prompt.shape
-        _transformer.check_length(
+        check.at_most(
             "max_new_tokens",
             max_new_tokens,
             self.sequence_length - prompt_length,
@@ -212,9 +213,7 @@ class DecoderOnlyTransformer(keras.Model):
 
     def attention_maps(self, token_ids):
         """Causal self-attention weights, one NumPy array `(B, H, T, T)` per block."""
-        ids = _transformer.check_token_ids(
-            "token_ids", token_ids, self.sequence_length, self.vocabulary_size
-        )
+        ids = check.token_ids("token_ids", token_ids, self.sequence_length, self.vocabulary_size)
         if not self.built:
             self.build(ids.shape)
         return _transformer.attention_maps(self.embedding(ids), self.blocks, causal=True)

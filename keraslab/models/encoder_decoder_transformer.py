@@ -5,12 +5,13 @@ import numpy as np
 from keras import ops
 
 from keraslab import _validation as check
+from keraslab.generation import beam_search
 from keraslab.layers import (
     TokenAndPositionEmbedding,
     TransformerDecoderBlock,
     TransformerEncoderBlock,
 )
-from keraslab.models import _transformer, samplers
+from keraslab.models import _transformer
 from keraslab.training import inference_function
 
 
@@ -176,13 +177,13 @@ class EncoderDecoderTransformer(keras.Model):
         Returns:
             int32 NumPy array `(B, max_length)`, without the `<bos>`.
         """
-        source = _transformer.check_token_ids(
+        source = check.token_ids(
             "source_ids", source_ids, self.source_sequence_length, self.source_vocabulary_size
         )
         limit = self.target_sequence_length - 1
         max_length = limit if max_length is None else max_length
-        _transformer.check_length("max_length", max_length, limit, "target_sequence_length - 1")
-        _transformer.check_length("num_beams", num_beams)
+        check.at_most("max_length", max_length, limit, "target_sequence_length - 1")
+        check.at_most("num_beams", num_beams)
         if not self.built:
             self.build({"source_ids": source.shape, "target_ids": (source.shape[0], 1)})
         if self._compiled is None:
@@ -195,13 +196,13 @@ class EncoderDecoderTransformer(keras.Model):
             return self._compiled(encoded, padding, ids, ops.convert_to_tensor(position, "int32"))
 
         start = np.full((source.shape[0], 1), start_id, "int32")
-        ids, _ = samplers.beam_search(log_probs, start, max_length, num_beams, end_id=end_id)
+        ids, _ = beam_search(log_probs, start, max_length, num_beams, end_id=end_id)
         return ops.convert_to_numpy(ids)[:, 1:].astype("int32")
 
     def cross_attention_maps(self, source_ids, target_ids):
         """Cross-attention weights of each decoder block, NumPy `(B, H, T, S)` each."""
-        source = _transformer.check_token_ids("source_ids", source_ids)
-        target = _transformer.check_token_ids("target_ids", target_ids)
+        source = check.token_ids("source_ids", source_ids)
+        target = check.token_ids("target_ids", target_ids)
         if not self.built:
             self.build({"source_ids": source.shape, "target_ids": target.shape})
         encoded, padding = self.encode(source)

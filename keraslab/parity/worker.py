@@ -1,6 +1,6 @@
 """The backend-parity checks under one backend; `keraslab.parity` starts one per backend.
 
-Usage: KERAS_BACKEND=jax python -m keraslab._parity_worker WORKDIR [--dump] [--load]
+Usage: KERAS_BACKEND=jax python -m keraslab.parity.worker WORKDIR [--dump] [--load]
     [--entries MODULE:ATTRIBUTE]... [--only NAME]... [--steps N] [--batch-size N]
 
 `--dump` builds every catalogue entry with a fixed seed, then overwrites its weights with

@@ -3,7 +3,7 @@
 import keras
 import numpy as np
 
-from keraslab.models.cnn import CNN
+from keraslab.models import CNN
 
 
 def train_judge(images, labels, epochs=60, seed=0):

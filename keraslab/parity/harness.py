@@ -1,6 +1,6 @@
 """Cross-backend parity: the same model gives the same numbers on TensorFlow, PyTorch and JAX.
 
-`run()` starts one process per backend (`keraslab._parity_worker`) and compares what they
+`run()` starts one process per backend (`keraslab.parity.worker`) and compares what they
 wrote: the first backend writes the shared initial weights, then the others run, then each
 backend loads every backend's saved files. For every catalogue entry it reports:
 
@@ -58,7 +58,7 @@ def _workers(backends, workdir, flag, options):
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "PYTHONPATH": os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH")])),
     }
-    command = [sys.executable, "-m", "keraslab._parity_worker", workdir, flag, *options]
+    command = [sys.executable, "-m", "keraslab.parity.worker", workdir, flag, *options]
     processes = {
         backend: subprocess.Popen(
             command,

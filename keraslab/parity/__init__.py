@@ -1,0 +1,13 @@
+"""Cross-backend parity: the harness (`keraslab.parity.harness`) starts one worker process
+(`keraslab.parity.worker`) per backend and compares what they wrote."""
+
+from keraslab.parity.harness import (
+    SUPPORTED_BACKENDS,
+    TOLERANCES,
+    ParityError,
+    error,
+    failures,
+    run,
+)
+
+__all__ = ["SUPPORTED_BACKENDS", "TOLERANCES", "ParityError", "error", "failures", "run"]
