@@ -1,12 +1,19 @@
-"""MkDocs hooks: every executable page is also offered as a Jupyter notebook.
+"""MkDocs hooks.
 
-mkdocs-jupyter copies each page's `.py` source next to its HTML (`include_source`);
-this hook writes the same script as an `.ipynb` beside it, which the download button links.
+* Every executable page is also offered as a Jupyter notebook: mkdocs-jupyter copies each
+  page's `.py` source next to its HTML (`include_source`); `on_post_page` writes the same
+  script as an `.ipynb` beside it, which the download button links.
+* MathJax 3 is served from the site: `on_post_build` copies it from the
+  `django-static-mathjax` package (MathJax's own release files, installed by the set-up)
+  into `assets/mathjax/`, so no page asks a CDN for scripts or fonts.
 """
 
 import os
+import shutil
 
 import jupytext
+
+MATHJAX_COMPONENT = "tex-chtml.js"
 
 
 def on_post_page(output, page, config):
@@ -18,3 +25,23 @@ def on_post_page(output, page, config):
         name = os.path.basename(source)[: -len(".py")] + ".ipynb"
         jupytext.write(notebook, os.path.join(target_dir, name))
     return output
+
+
+def mathjax_folder():
+    """MathJax's `es5/` release folder, as the `django-static-mathjax` package ships it."""
+    import mathjax
+
+    return os.path.join(os.path.dirname(mathjax.__file__), "static", "mathjax", "es5")
+
+
+def on_post_build(config):
+    source = mathjax_folder()
+    # The one combined component the pages load, plus the folders it loads fonts and
+    # extensions from; the other combined components are left out.
+    others = {name for name in os.listdir(source) if name.endswith(".js")} - {MATHJAX_COMPONENT}
+    shutil.copytree(
+        source,
+        os.path.join(config["site_dir"], "assets", "mathjax"),
+        ignore=lambda folder, names: others if folder == source else (),
+        dirs_exist_ok=True,
+    )

@@ -1,1 +1,1 @@
-// keraslab pages write their maths in Unicode; this file stands in for MathJax so that no page loads scripts from the network.
+// mkdocs-jupyter would load MathJax 2 from a CDN; the site loads its own MathJax 3 on every page (mathjax-config.js).
