@@ -5,6 +5,7 @@ import gzip
 import os
 import re
 
+import keras
 import numpy as np
 import pytest
 
@@ -222,21 +223,167 @@ _OFFLINE = (
 )
 
 
-def test_fashion_mnist_loads_a_file_placed_in_the_keras_cache(tmp_path):
-    folder = tmp_path / "datasets" / "fashion-mnist"
-    folder.mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    for split, count in [("train", 6), ("t10k", 4)]:
-        _write_idx(folder / f"{split}-images-idx3-ubyte.gz", rng.integers(0, 255, (count, 28, 28)))
-        _write_idx(folder / f"{split}-labels-idx1-ubyte.gz", np.arange(count) % 10)
-    code = _OFFLINE + (
-        "from keraslab.datasets import load_fashion_mnist\n"
-        "(x, y), (xt, yt) = load_fashion_mnist()\n"
-        "print(x.shape, y.tolist(), xt.shape, yt.tolist())\n"
+def _write_fashion_mnist(folder, train=6, test=4, label=None, seed=0):
+    """Writes the four idx files into `folder`; returns the arrays written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    arrays = {}
+    for split, count in [("train", train), ("t10k", test)]:
+        images = rng.integers(0, 256, (count, 28, 28)).astype(np.uint8)
+        labels = np.full(count, label) if label is not None else rng.integers(0, 10, count)
+        _write_idx(folder / f"{split}-images-idx3-ubyte.gz", images)
+        _write_idx(folder / f"{split}-labels-idx1-ubyte.gz", labels)
+        arrays[split] = (images, labels.astype(np.uint8))
+    return arrays
+
+
+@pytest.fixture
+def fashion_places(tmp_path, monkeypatch):
+    """The three places load_fashion_mnist searches, all empty, and no network."""
+    from keraslab.datasets import downloads
+
+    places = {
+        "data_dir": tmp_path / "data",
+        "keras_home": tmp_path / "keras",
+        "debian": tmp_path / "usr-share" / "fashion-mnist",
+    }
+    monkeypatch.setenv("KERASLAB_DATA_DIR", str(places["data_dir"]))
+    monkeypatch.setenv("KERAS_HOME", str(places["keras_home"]))
+    monkeypatch.setattr(downloads, "DEBIAN_FASHION_MNIST_FOLDER", str(places["debian"]))
+
+    def offline_get_file(fname, origin, **kwargs):  # what keras's get_file raises offline
+        raise Exception(f"URL fetch failure on {origin}: None -- network is unreachable")
+
+    monkeypatch.setattr("keras.src.datasets.fashion_mnist.get_file", offline_get_file)
+    return places
+
+
+def test_fashion_mnist_parses_the_idx_files_it_finds(fashion_places):
+    arrays = _write_fashion_mnist(fashion_places["data_dir"] / "fashion-mnist")
+    (x, y), (x_test, y_test) = datasets.load_fashion_mnist()
+    for got, want in [(x, arrays["train"][0]), (y, arrays["train"][1])]:
+        assert got.dtype == np.uint8
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(x_test, arrays["t10k"][0])
+    np.testing.assert_array_equal(y_test, arrays["t10k"][1])
+
+
+def test_fashion_mnist_search_order(fashion_places, monkeypatch):
+    _write_fashion_mnist(fashion_places["data_dir"] / "fashion-mnist", label=1)
+    _write_fashion_mnist(fashion_places["keras_home"] / "datasets" / "fashion-mnist", label=2)
+    _write_fashion_mnist(fashion_places["debian"], label=3)
+    # A folder missing one of the four files is passed over.
+    partial = fashion_places["data_dir"] / "fashion-mnist" / "t10k-labels-idx1-ubyte.gz"
+    assert datasets.load_fashion_mnist()[1][1][0] == 1
+    partial.unlink()
+    assert datasets.load_fashion_mnist()[1][1][0] == 2
+    monkeypatch.delenv("KERASLAB_DATA_DIR")
+    assert datasets.load_fashion_mnist()[1][1][0] == 2
+    monkeypatch.setenv("KERAS_HOME", str(fashion_places["data_dir"]))
+    assert datasets.load_fashion_mnist()[1][1][0] == 3
+
+
+def test_fashion_mnist_offline_error_names_every_place(fashion_places):
+    with pytest.raises(datasets.DatasetUnavailableError) as info:
+        datasets.load_fashion_mnist()
+    message = str(info.value)
+    assert str(fashion_places["data_dir"]) in message and "KERASLAB_DATA_DIR" in message
+    assert os.path.join(str(fashion_places["keras_home"]), "datasets", "fashion-mnist") in message
+    assert str(fashion_places["debian"]) in message
+    assert "apt-get install dataset-fashion-mnist" in message
+    assert "network is unreachable" in message
+    assert "train-images-idx3-ubyte.gz" in message
+
+
+def _corrupt_truncated_gzip(path):
+    path.write_bytes(path.read_bytes()[:-40])
+
+
+def _corrupt_not_gzip(path):
+    path.write_bytes(b"not a gzip file at all")
+
+
+def _corrupt_short_data(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    with gzip.open(path, "wb") as f:
+        f.write(data[:-28])
+
+
+def _corrupt_magic(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    with gzip.open(path, "wb") as f:
+        f.write(b"\x08\x03\x00\x00" + data[4:])
+
+
+def _corrupt_ndim(path):
+    _write_idx(path, np.zeros((4, 2, 2)))
+
+
+@pytest.mark.parametrize(
+    "corrupt, file, says",
+    [
+        (_corrupt_truncated_gzip, "train-images-idx3-ubyte.gz", "not a readable gzip"),
+        (_corrupt_not_gzip, "t10k-labels-idx1-ubyte.gz", "not a readable gzip"),
+        (_corrupt_short_data, "train-images-idx3-ubyte.gz", "truncated or corrupt.*6, 28, 28"),
+        (_corrupt_magic, "t10k-images-idx3-ubyte.gz", "magic number.*08 03 00 00"),
+        (_corrupt_ndim, "train-labels-idx1-ubyte.gz", "1-D idx array.*3-D"),
+    ],
+)
+def test_fashion_mnist_corrupt_file_error_names_the_file(fashion_places, corrupt, file, says):
+    folder = fashion_places["debian"]
+    _write_fashion_mnist(folder)
+    corrupt(folder / file)
+    with pytest.raises(datasets.DatasetUnavailableError, match=says) as info:
+        datasets.load_fashion_mnist()
+    assert str(folder / file) in str(info.value)
+
+
+def test_fashion_mnist_images_and_labels_must_agree(fashion_places):
+    folder = fashion_places["debian"]
+    _write_fashion_mnist(folder)
+    _write_idx(folder / "t10k-labels-idx1-ubyte.gz", np.arange(3))
+    with pytest.raises(datasets.DatasetUnavailableError, match="4 images but .* 3 labels"):
+        datasets.load_fashion_mnist()
+
+
+def test_read_idx_reads_wider_big_endian_types(tmp_path):
+    array = (np.arange(-6, 6).reshape(3, 4) * 1000).astype(">i4")
+    path = tmp_path / "wide-idx2-int.gz"
+    header = b"\x00\x00\x0c\x02" + (3).to_bytes(4, "big") + (4).to_bytes(4, "big")
+    with gzip.open(path, "wb") as f:
+        f.write(header + array.tobytes())
+    np.testing.assert_array_equal(datasets.read_idx(str(path)), array.astype(np.int32))
+
+
+_DEBIAN = "/usr/share/datasets/fashion-mnist"
+
+
+@pytest.mark.skipif(
+    not os.path.isfile(os.path.join(_DEBIAN, "t10k-labels-idx1-ubyte.gz")),
+    reason=f"the real Fashion-MNIST files are not in {_DEBIAN} "
+    "(scripts/setup installs them with `apt-get install dataset-fashion-mnist`)",
+)
+def test_real_fashion_mnist_from_the_debian_package(monkeypatch):
+    from keraslab.datasets import downloads
+
+    monkeypatch.delenv("KERASLAB_DATA_DIR", raising=False)
+    monkeypatch.setenv("KERAS_HOME", "/nonexistent-keras-home")
+    assert downloads.DEBIAN_FASHION_MNIST_FOLDER == _DEBIAN
+    (x, y), (x_test, y_test) = datasets.load_fashion_mnist()
+    assert x.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    assert x.dtype == y.dtype == x_test.dtype == y_test.dtype == np.uint8
+    np.testing.assert_array_equal(np.bincount(y), [6000] * 10)
+    np.testing.assert_array_equal(np.bincount(y_test), [1000] * 10)
+    # Keras's own parser, pointed at the same files, is the reference.
+    monkeypatch.setattr(
+        "keras.src.datasets.fashion_mnist.get_file",
+        lambda fname, origin, **kwargs: os.path.join(_DEBIAN, fname),
     )
-    result = run_python(code, env={"KERAS_HOME": str(tmp_path)})
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "(6, 28, 28) [0, 1, 2, 3, 4, 5] (4, 28, 28) [0, 1, 2, 3]"
+    (x_ref, y_ref), (x_test_ref, y_test_ref) = keras.datasets.fashion_mnist.load_data()
+    for got, want in [(x, x_ref), (y, y_ref), (x_test, x_test_ref), (y_test, y_test_ref)]:
+        np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.parametrize(
