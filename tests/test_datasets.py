@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from keraslab import datasets
+from keraslab.evaluation import gradient_boosting_accuracy, seasonal_naive
 from tests.conftest import run_python
 
 
@@ -416,3 +417,106 @@ def test_long_range_task_label_is_the_sign_of_the_marked_first_step():
     np.testing.assert_array_equal(x, x_again)
     with pytest.raises(ValueError, match="length"):
         datasets.make_long_range_task(length=1)
+
+
+def _statsmodels_frame(name):
+    return getattr(pytest.importorskip("statsmodels.datasets"), name).load_pandas().data
+
+
+def test_co2_weekly_fills_missing_weeks_between_neighbours():
+    raw = _statsmodels_frame("co2")["co2"].to_numpy()
+    dates, co2 = datasets.load_co2()
+    assert dates.shape == co2.shape == raw.shape == (2284,) and co2.dtype == np.float32
+    assert str(dates[0]) == "1958-03-29" and np.all(np.diff(dates).astype(int) == 7)
+    assert not np.isnan(co2).any()
+    known = ~np.isnan(raw)
+    np.testing.assert_allclose(co2[known], raw[known], rtol=1e-6)
+    # Linear interpolation over the indices of the known weeks, by NumPy.
+    steps = np.arange(len(raw))
+    filled = np.interp(steps[~known], steps[known], raw[known])
+    np.testing.assert_allclose(co2[~known], filled, rtol=1e-6)
+
+
+def test_co2_monthly_is_the_mean_of_each_calendar_month():
+    dates, weekly = datasets.load_co2()
+    months, monthly = datasets.load_co2(frequency="monthly")
+    assert months.shape == (526,) and str(months[0]) == "1958-03-01"
+    of_week = dates.astype("datetime64[M]")
+    for i in [0, 1, 100, 525]:
+        np.testing.assert_allclose(
+            monthly[i], weekly[of_week == months[i].astype("datetime64[M]")].mean(), rtol=1e-6
+        )
+    with pytest.raises(ValueError, match="frequency"):
+        datasets.load_co2(frequency="daily")
+
+
+def test_sunspots_are_the_statsmodels_years():
+    frame = _statsmodels_frame("sunspots")
+    years, sunspots = datasets.load_sunspots()
+    assert years.shape == sunspots.shape == (309,)
+    np.testing.assert_array_equal(years.astype(int) + 1970, frame["YEAR"].astype(int))
+    np.testing.assert_allclose(sunspots, frame["SUNACTIVITY"], rtol=1e-6)
+    assert str(years[0]) == "1700" and str(years[-1]) == "2008"
+
+
+@pytest.mark.parametrize("window, horizon", [(12, 1), (24, 3)])
+def test_split_windows_keeps_test_targets_after_training_ones(window, horizon):
+    series = np.arange(526, dtype="float32")  # each value is its own index
+    (x_train, y_train), (x_test, y_test) = datasets.split_windows(series, window, horizon)
+    split = round(526 * 0.8)
+    assert y_train.max() == split - 1 and y_test.min() == split  # no target on both sides
+    np.testing.assert_array_equal(x_test[0, :, 0], series[split - window : split])
+    assert x_train.shape == (split - window - horizon + 1, window, 1)
+    assert y_test.shape == (526 - split - horizon + 1, horizon)
+
+
+def test_seasonal_naive_repeats_the_value_one_season_ago():
+    _, co2 = datasets.load_co2(frequency="monthly")
+    (_, _), (x_test, y_test) = datasets.split_windows(co2, window=24)
+    forecast = seasonal_naive(x_test, season=12)
+    assert forecast.shape == y_test.shape
+    split = round(len(co2) * 0.8)
+    np.testing.assert_array_equal(forecast[:, 0], co2[split - 12 : len(co2) - 12])
+    # Horizon beyond the season: by hand, each step takes the last value of its phase.
+    inputs = np.arange(10.0)[None, :, None]
+    np.testing.assert_array_equal(
+        seasonal_naive(inputs, season=4, horizon=6), [[6.0, 7.0, 8.0, 9.0, 6.0, 7.0]]
+    )
+    np.testing.assert_array_equal(seasonal_naive(inputs, season=1, horizon=2), [[9.0, 9.0]])
+    with pytest.raises(ValueError, match="season must be at most the window length 10"):
+        seasonal_naive(inputs, season=11)
+    with pytest.raises(ValueError, match=r"inputs must have shape .*\(2, 3, 4\)"):
+        seasonal_naive(np.zeros((2, 3, 4)), season=1)
+
+
+def test_fair_is_the_statsmodels_table_with_a_binary_target():
+    frame = _statsmodels_frame("fair")
+    (x_train, y_train), (x_test, y_test) = datasets.load_fair()
+    assert x_train.shape[1] == x_test.shape[1] == 8 and x_train.dtype == np.float32
+    assert len(x_train) + len(x_test) == len(frame) == 6366
+    assert not np.isnan(x_train).any() and not np.isnan(x_test).any()
+    names = datasets.feature_names("fair")
+    assert list(names) == [c for c in frame.columns if c != "affairs"]
+    # The split rows, sorted, are the table's rows; the target is affairs > 0.
+    rows = np.concatenate([np.c_[x_train, y_train], np.c_[x_test, y_test]])
+    table = np.c_[frame[list(names)].to_numpy("float32"), frame["affairs"] > 0]
+    np.testing.assert_array_equal(rows[np.lexsort(rows.T[::-1])], table[np.lexsort(table.T[::-1])])
+    assert y_train.mean() == pytest.approx(y_test.mean(), abs=0.01)  # stratified
+    categorical = datasets.categorical_columns("fair")
+    assert list(names[categorical]) == ["occupation", "occupation_husb"]
+    assert set(np.unique(x_train[:, categorical])) == {1, 2, 3, 4, 5, 6}
+    assert len(datasets.categorical_columns("wine")) == 0
+    (x_again, _), _ = datasets.load_fair()
+    np.testing.assert_array_equal(x_train, x_again)
+    with pytest.raises(ValueError, match="name must be one of.*'fair'"):
+        datasets.feature_names("iris")
+
+
+def test_gradient_boosting_beats_the_majority_class_on_fair():
+    pytest.importorskip("xgboost")
+    (x_train, y_train), (x_test, y_test) = datasets.load_fair()
+    accuracy = gradient_boosting_accuracy(
+        x_train, y_train, x_test, y_test, datasets.categorical_columns("fair")
+    )
+    majority = max(y_test.mean(), 1 - y_test.mean())
+    assert majority < accuracy <= 1.0
