@@ -16,6 +16,17 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
     "$VENV/bin/python" -m pip install --quiet -c "$ROOT/constraints.txt" -e "$ROOT[all]" >&2
     echo "$want" > "$STAMP"
 fi
+# The real Fashion-MNIST files, from Debian's package where apt is there and we are root;
+# elsewhere the first load_fashion_mnist() downloads them through Keras.
+FASHION_MNIST="/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"
+if [ ! -f "$FASHION_MNIST" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "keraslab: installing Fashion-MNIST (apt-get install dataset-fashion-mnist)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1 \
+        || { apt-get update -qq >/dev/null 2>&1 \
+            && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist \
+                >/dev/null 2>&1; } \
+        || echo "keraslab: apt could not install dataset-fashion-mnist; Keras will download it" >&2
+fi
 # shellcheck disable=SC1091
 source "$VENV/bin/activate"
 cd "$ROOT"

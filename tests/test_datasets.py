@@ -5,10 +5,12 @@ import gzip
 import os
 import re
 
+import keras
 import numpy as np
 import pytest
 
 from keraslab import datasets
+from keraslab.evaluation import gradient_boosting_accuracy, seasonal_naive
 from tests.conftest import run_python
 
 
@@ -222,21 +224,167 @@ _OFFLINE = (
 )
 
 
-def test_fashion_mnist_loads_a_file_placed_in_the_keras_cache(tmp_path):
-    folder = tmp_path / "datasets" / "fashion-mnist"
-    folder.mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    for split, count in [("train", 6), ("t10k", 4)]:
-        _write_idx(folder / f"{split}-images-idx3-ubyte.gz", rng.integers(0, 255, (count, 28, 28)))
-        _write_idx(folder / f"{split}-labels-idx1-ubyte.gz", np.arange(count) % 10)
-    code = _OFFLINE + (
-        "from keraslab.datasets import load_fashion_mnist\n"
-        "(x, y), (xt, yt) = load_fashion_mnist()\n"
-        "print(x.shape, y.tolist(), xt.shape, yt.tolist())\n"
+def _write_fashion_mnist(folder, train=6, test=4, label=None, seed=0):
+    """Writes the four idx files into `folder`; returns the arrays written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    arrays = {}
+    for split, count in [("train", train), ("t10k", test)]:
+        images = rng.integers(0, 256, (count, 28, 28)).astype(np.uint8)
+        labels = np.full(count, label) if label is not None else rng.integers(0, 10, count)
+        _write_idx(folder / f"{split}-images-idx3-ubyte.gz", images)
+        _write_idx(folder / f"{split}-labels-idx1-ubyte.gz", labels)
+        arrays[split] = (images, labels.astype(np.uint8))
+    return arrays
+
+
+@pytest.fixture
+def fashion_places(tmp_path, monkeypatch):
+    """The three places load_fashion_mnist searches, all empty, and no network."""
+    from keraslab.datasets import downloads
+
+    places = {
+        "data_dir": tmp_path / "data",
+        "keras_home": tmp_path / "keras",
+        "debian": tmp_path / "usr-share" / "fashion-mnist",
+    }
+    monkeypatch.setenv("KERASLAB_DATA_DIR", str(places["data_dir"]))
+    monkeypatch.setenv("KERAS_HOME", str(places["keras_home"]))
+    monkeypatch.setattr(downloads, "DEBIAN_FASHION_MNIST_FOLDER", str(places["debian"]))
+
+    def offline_get_file(fname, origin, **kwargs):  # what keras's get_file raises offline
+        raise Exception(f"URL fetch failure on {origin}: None -- network is unreachable")
+
+    monkeypatch.setattr("keras.src.datasets.fashion_mnist.get_file", offline_get_file)
+    return places
+
+
+def test_fashion_mnist_parses_the_idx_files_it_finds(fashion_places):
+    arrays = _write_fashion_mnist(fashion_places["data_dir"] / "fashion-mnist")
+    (x, y), (x_test, y_test) = datasets.load_fashion_mnist()
+    for got, want in [(x, arrays["train"][0]), (y, arrays["train"][1])]:
+        assert got.dtype == np.uint8
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(x_test, arrays["t10k"][0])
+    np.testing.assert_array_equal(y_test, arrays["t10k"][1])
+
+
+def test_fashion_mnist_search_order(fashion_places, monkeypatch):
+    _write_fashion_mnist(fashion_places["data_dir"] / "fashion-mnist", label=1)
+    _write_fashion_mnist(fashion_places["keras_home"] / "datasets" / "fashion-mnist", label=2)
+    _write_fashion_mnist(fashion_places["debian"], label=3)
+    # A folder missing one of the four files is passed over.
+    partial = fashion_places["data_dir"] / "fashion-mnist" / "t10k-labels-idx1-ubyte.gz"
+    assert datasets.load_fashion_mnist()[1][1][0] == 1
+    partial.unlink()
+    assert datasets.load_fashion_mnist()[1][1][0] == 2
+    monkeypatch.delenv("KERASLAB_DATA_DIR")
+    assert datasets.load_fashion_mnist()[1][1][0] == 2
+    monkeypatch.setenv("KERAS_HOME", str(fashion_places["data_dir"]))
+    assert datasets.load_fashion_mnist()[1][1][0] == 3
+
+
+def test_fashion_mnist_offline_error_names_every_place(fashion_places):
+    with pytest.raises(datasets.DatasetUnavailableError) as info:
+        datasets.load_fashion_mnist()
+    message = str(info.value)
+    assert str(fashion_places["data_dir"]) in message and "KERASLAB_DATA_DIR" in message
+    assert os.path.join(str(fashion_places["keras_home"]), "datasets", "fashion-mnist") in message
+    assert str(fashion_places["debian"]) in message
+    assert "apt-get install dataset-fashion-mnist" in message
+    assert "network is unreachable" in message
+    assert "train-images-idx3-ubyte.gz" in message
+
+
+def _corrupt_truncated_gzip(path):
+    path.write_bytes(path.read_bytes()[:-40])
+
+
+def _corrupt_not_gzip(path):
+    path.write_bytes(b"not a gzip file at all")
+
+
+def _corrupt_short_data(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    with gzip.open(path, "wb") as f:
+        f.write(data[:-28])
+
+
+def _corrupt_magic(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    with gzip.open(path, "wb") as f:
+        f.write(b"\x08\x03\x00\x00" + data[4:])
+
+
+def _corrupt_ndim(path):
+    _write_idx(path, np.zeros((4, 2, 2)))
+
+
+@pytest.mark.parametrize(
+    "corrupt, file, says",
+    [
+        (_corrupt_truncated_gzip, "train-images-idx3-ubyte.gz", "not a readable gzip"),
+        (_corrupt_not_gzip, "t10k-labels-idx1-ubyte.gz", "not a readable gzip"),
+        (_corrupt_short_data, "train-images-idx3-ubyte.gz", "truncated or corrupt.*6, 28, 28"),
+        (_corrupt_magic, "t10k-images-idx3-ubyte.gz", "magic number.*08 03 00 00"),
+        (_corrupt_ndim, "train-labels-idx1-ubyte.gz", "1-D idx array.*3-D"),
+    ],
+)
+def test_fashion_mnist_corrupt_file_error_names_the_file(fashion_places, corrupt, file, says):
+    folder = fashion_places["debian"]
+    _write_fashion_mnist(folder)
+    corrupt(folder / file)
+    with pytest.raises(datasets.DatasetUnavailableError, match=says) as info:
+        datasets.load_fashion_mnist()
+    assert str(folder / file) in str(info.value)
+
+
+def test_fashion_mnist_images_and_labels_must_agree(fashion_places):
+    folder = fashion_places["debian"]
+    _write_fashion_mnist(folder)
+    _write_idx(folder / "t10k-labels-idx1-ubyte.gz", np.arange(3))
+    with pytest.raises(datasets.DatasetUnavailableError, match="4 images but .* 3 labels"):
+        datasets.load_fashion_mnist()
+
+
+def test_read_idx_reads_wider_big_endian_types(tmp_path):
+    array = (np.arange(-6, 6).reshape(3, 4) * 1000).astype(">i4")
+    path = tmp_path / "wide-idx2-int.gz"
+    header = b"\x00\x00\x0c\x02" + (3).to_bytes(4, "big") + (4).to_bytes(4, "big")
+    with gzip.open(path, "wb") as f:
+        f.write(header + array.tobytes())
+    np.testing.assert_array_equal(datasets.read_idx(str(path)), array.astype(np.int32))
+
+
+_DEBIAN = "/usr/share/datasets/fashion-mnist"
+
+
+@pytest.mark.skipif(
+    not os.path.isfile(os.path.join(_DEBIAN, "t10k-labels-idx1-ubyte.gz")),
+    reason=f"the real Fashion-MNIST files are not in {_DEBIAN} "
+    "(scripts/setup installs them with `apt-get install dataset-fashion-mnist`)",
+)
+def test_real_fashion_mnist_from_the_debian_package(monkeypatch):
+    from keraslab.datasets import downloads
+
+    monkeypatch.delenv("KERASLAB_DATA_DIR", raising=False)
+    monkeypatch.setenv("KERAS_HOME", "/nonexistent-keras-home")
+    assert downloads.DEBIAN_FASHION_MNIST_FOLDER == _DEBIAN
+    (x, y), (x_test, y_test) = datasets.load_fashion_mnist()
+    assert x.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    assert x.dtype == y.dtype == x_test.dtype == y_test.dtype == np.uint8
+    np.testing.assert_array_equal(np.bincount(y), [6000] * 10)
+    np.testing.assert_array_equal(np.bincount(y_test), [1000] * 10)
+    # Keras's own parser, pointed at the same files, is the reference.
+    monkeypatch.setattr(
+        "keras.src.datasets.fashion_mnist.get_file",
+        lambda fname, origin, **kwargs: os.path.join(_DEBIAN, fname),
     )
-    result = run_python(code, env={"KERAS_HOME": str(tmp_path)})
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "(6, 28, 28) [0, 1, 2, 3, 4, 5] (4, 28, 28) [0, 1, 2, 3]"
+    (x_ref, y_ref), (x_test_ref, y_test_ref) = keras.datasets.fashion_mnist.load_data()
+    for got, want in [(x, x_ref), (y, y_ref), (x_test, x_test_ref), (y_test, y_test_ref)]:
+        np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.parametrize(
@@ -269,3 +417,106 @@ def test_long_range_task_label_is_the_sign_of_the_marked_first_step():
     np.testing.assert_array_equal(x, x_again)
     with pytest.raises(ValueError, match="length"):
         datasets.make_long_range_task(length=1)
+
+
+def _statsmodels_frame(name):
+    return getattr(pytest.importorskip("statsmodels.datasets"), name).load_pandas().data
+
+
+def test_co2_weekly_fills_missing_weeks_between_neighbours():
+    raw = _statsmodels_frame("co2")["co2"].to_numpy()
+    dates, co2 = datasets.load_co2()
+    assert dates.shape == co2.shape == raw.shape == (2284,) and co2.dtype == np.float32
+    assert str(dates[0]) == "1958-03-29" and np.all(np.diff(dates).astype(int) == 7)
+    assert not np.isnan(co2).any()
+    known = ~np.isnan(raw)
+    np.testing.assert_allclose(co2[known], raw[known], rtol=1e-6)
+    # Linear interpolation over the indices of the known weeks, by NumPy.
+    steps = np.arange(len(raw))
+    filled = np.interp(steps[~known], steps[known], raw[known])
+    np.testing.assert_allclose(co2[~known], filled, rtol=1e-6)
+
+
+def test_co2_monthly_is_the_mean_of_each_calendar_month():
+    dates, weekly = datasets.load_co2()
+    months, monthly = datasets.load_co2(frequency="monthly")
+    assert months.shape == (526,) and str(months[0]) == "1958-03-01"
+    of_week = dates.astype("datetime64[M]")
+    for i in [0, 1, 100, 525]:
+        np.testing.assert_allclose(
+            monthly[i], weekly[of_week == months[i].astype("datetime64[M]")].mean(), rtol=1e-6
+        )
+    with pytest.raises(ValueError, match="frequency"):
+        datasets.load_co2(frequency="daily")
+
+
+def test_sunspots_are_the_statsmodels_years():
+    frame = _statsmodels_frame("sunspots")
+    years, sunspots = datasets.load_sunspots()
+    assert years.shape == sunspots.shape == (309,)
+    np.testing.assert_array_equal(years.astype(int) + 1970, frame["YEAR"].astype(int))
+    np.testing.assert_allclose(sunspots, frame["SUNACTIVITY"], rtol=1e-6)
+    assert str(years[0]) == "1700" and str(years[-1]) == "2008"
+
+
+@pytest.mark.parametrize("window, horizon", [(12, 1), (24, 3)])
+def test_split_windows_keeps_test_targets_after_training_ones(window, horizon):
+    series = np.arange(526, dtype="float32")  # each value is its own index
+    (x_train, y_train), (x_test, y_test) = datasets.split_windows(series, window, horizon)
+    split = round(526 * 0.8)
+    assert y_train.max() == split - 1 and y_test.min() == split  # no target on both sides
+    np.testing.assert_array_equal(x_test[0, :, 0], series[split - window : split])
+    assert x_train.shape == (split - window - horizon + 1, window, 1)
+    assert y_test.shape == (526 - split - horizon + 1, horizon)
+
+
+def test_seasonal_naive_repeats_the_value_one_season_ago():
+    _, co2 = datasets.load_co2(frequency="monthly")
+    (_, _), (x_test, y_test) = datasets.split_windows(co2, window=24)
+    forecast = seasonal_naive(x_test, season=12)
+    assert forecast.shape == y_test.shape
+    split = round(len(co2) * 0.8)
+    np.testing.assert_array_equal(forecast[:, 0], co2[split - 12 : len(co2) - 12])
+    # Horizon beyond the season: by hand, each step takes the last value of its phase.
+    inputs = np.arange(10.0)[None, :, None]
+    np.testing.assert_array_equal(
+        seasonal_naive(inputs, season=4, horizon=6), [[6.0, 7.0, 8.0, 9.0, 6.0, 7.0]]
+    )
+    np.testing.assert_array_equal(seasonal_naive(inputs, season=1, horizon=2), [[9.0, 9.0]])
+    with pytest.raises(ValueError, match="season must be at most the window length 10"):
+        seasonal_naive(inputs, season=11)
+    with pytest.raises(ValueError, match=r"inputs must have shape .*\(2, 3, 4\)"):
+        seasonal_naive(np.zeros((2, 3, 4)), season=1)
+
+
+def test_fair_is_the_statsmodels_table_with_a_binary_target():
+    frame = _statsmodels_frame("fair")
+    (x_train, y_train), (x_test, y_test) = datasets.load_fair()
+    assert x_train.shape[1] == x_test.shape[1] == 8 and x_train.dtype == np.float32
+    assert len(x_train) + len(x_test) == len(frame) == 6366
+    assert not np.isnan(x_train).any() and not np.isnan(x_test).any()
+    names = datasets.feature_names("fair")
+    assert list(names) == [c for c in frame.columns if c != "affairs"]
+    # The split rows, sorted, are the table's rows; the target is affairs > 0.
+    rows = np.concatenate([np.c_[x_train, y_train], np.c_[x_test, y_test]])
+    table = np.c_[frame[list(names)].to_numpy("float32"), frame["affairs"] > 0]
+    np.testing.assert_array_equal(rows[np.lexsort(rows.T[::-1])], table[np.lexsort(table.T[::-1])])
+    assert y_train.mean() == pytest.approx(y_test.mean(), abs=0.01)  # stratified
+    categorical = datasets.categorical_columns("fair")
+    assert list(names[categorical]) == ["occupation", "occupation_husb"]
+    assert set(np.unique(x_train[:, categorical])) == {1, 2, 3, 4, 5, 6}
+    assert len(datasets.categorical_columns("wine")) == 0
+    (x_again, _), _ = datasets.load_fair()
+    np.testing.assert_array_equal(x_train, x_again)
+    with pytest.raises(ValueError, match="name must be one of.*'fair'"):
+        datasets.feature_names("iris")
+
+
+def test_gradient_boosting_beats_the_majority_class_on_fair():
+    pytest.importorskip("xgboost")
+    (x_train, y_train), (x_test, y_test) = datasets.load_fair()
+    accuracy = gradient_boosting_accuracy(
+        x_train, y_train, x_test, y_test, datasets.categorical_columns("fair")
+    )
+    majority = max(y_test.mean(), 1 - y_test.mean())
+    assert majority < accuracy <= 1.0

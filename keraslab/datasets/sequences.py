@@ -1,5 +1,5 @@
-"""Offline sequence datasets: a generated time series, a long-range memory task and a real
-stock-price series."""
+"""Offline sequence datasets: a generated time series, a long-range memory task and real
+series (Google stock prices, Mauna Loa CO2, yearly sunspots)."""
 
 import numpy as np
 
@@ -62,7 +62,29 @@ def make_windows(series, window, horizon=1):
     return frames[:, :window, None], frames[:, window:]
 
 
-def _chronological_windows(series, window, horizon, test_fraction):
+def split_windows(series, window, horizon=1, test_fraction=0.2):
+    """Splits a 1-D series in time, then cuts each part into forecasting windows.
+
+    The first `1 - test_fraction` of the steps are for training. Every test target comes
+    strictly after every training target; the first test inputs reach back `window` steps
+    into the training part, as a forecast made at the split would.
+
+    Args:
+        series: array of shape `(T,)`.
+        window: int, input steps per example.
+        horizon: int, number of future steps to predict. Defaults to `1`.
+        test_fraction: float, final share of the series kept for testing. Defaults to `0.2`.
+
+    Returns:
+        `(x_train, y_train), (x_test, y_test)` as in `make_windows`: inputs
+        `(N, window, 1)` and targets `(N, horizon)`, float32.
+
+    Example:
+
+    >>> (x, y), (xt, yt) = split_windows(np.arange(100), window=12, test_fraction=0.25)
+    >>> int(y.max()), int(yt.min()), xt.shape
+    (74, 75, (25, 12, 1))
+    """
     check.fraction("test_fraction", test_fraction)
     split = int(round(len(series) * (1 - test_fraction)))
     train, test = series[:split], series[split - window :]
@@ -87,7 +109,7 @@ def load_time_series(window=48, horizon=1, length=2000, test_fraction=0.2, seed=
         `(N, horizon)`, float32.
     """
     series = make_time_series(length=length, seed=seed, **kwargs)
-    return _chronological_windows(series, window, horizon, test_fraction)
+    return split_windows(series, window, horizon, test_fraction)
 
 
 def make_long_range_task(num_samples=3000, length=40, noise=4.0, seed=0):
@@ -144,3 +166,49 @@ def load_stock_prices():
         ) from error
     prices = cbook.get_sample_data("goog.npz")["price_data"]
     return prices["date"], prices["close"].astype("float32")
+
+
+def _statsmodels_data(name):
+    try:
+        from statsmodels import datasets
+    except ImportError as error:
+        raise ImportError(
+            f"load_{name}() reads a table shipped with statsmodels; "
+            "install it with `pip install statsmodels`."
+        ) from error
+    return getattr(datasets, name).load_pandas().data
+
+
+def load_co2(frequency="weekly"):
+    """Atmospheric CO2 at Mauna Loa, in ppm: weekly, 1958-03-29 to 2001-12-29.
+
+    The series ships with statsmodels (`statsmodels.datasets.co2`). Its 59 missing weeks
+    are filled by linear interpolation between their neighbours. It has a trend and a
+    yearly season (52 weeks, 12 months).
+
+    Args:
+        frequency: `"weekly"` (2,284 Saturdays) or `"monthly"` (526 calendar-month means,
+            dated on the 1st; the first month, March 1958, holds one week). Defaults to
+            `"weekly"`.
+
+    Returns:
+        `(dates, co2)`: `datetime64[D]` array and float32 array of the same length.
+    """
+    check.one_of("frequency", frequency, ("weekly", "monthly"))
+    series = _statsmodels_data("co2")["co2"].interpolate()
+    if frequency == "monthly":
+        series = series.resample("MS").mean()
+    return series.index.values.astype("datetime64[D]"), series.to_numpy("float32")
+
+
+def load_sunspots():
+    """Yearly mean sunspot numbers, 1700 to 2008 (309 years; a cycle of about 11 years).
+
+    The series ships with statsmodels (`statsmodels.datasets.sunspots`).
+
+    Returns:
+        `(years, sunspots)`: `datetime64[Y]` array and float32 array, both `(309,)`.
+    """
+    table = _statsmodels_data("sunspots")
+    years = table["YEAR"].to_numpy("int64") - 1970
+    return years.astype("datetime64[Y]"), table["SUNACTIVITY"].to_numpy("float32")
