@@ -16,16 +16,22 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
     "$VENV/bin/python" -m pip install --quiet -c "$ROOT/constraints.txt" -e "$ROOT[all]" >&2
     echo "$want" > "$STAMP"
 fi
-# The real Fashion-MNIST files, from Debian's package where apt is there and we are root;
-# elsewhere the first load_fashion_mnist() downloads them through Keras.
-FASHION_MNIST="/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"
-if [ ! -f "$FASHION_MNIST" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "keraslab: installing Fashion-MNIST (apt-get install dataset-fashion-mnist)" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1 \
-        || { apt-get update -qq >/dev/null 2>&1 \
-            && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist \
-                >/dev/null 2>&1; } \
-        || echo "keraslab: apt could not install dataset-fashion-mnist; Keras will download it" >&2
+# System packages, from Debian's archive where apt is there and we are root: the real
+# Fashion-MNIST files, and Chromium with its driver for the site check (scripts/check_site).
+# Elsewhere the first load_fashion_mnist() downloads the data through Keras, and the site
+# check needs a Chromium installed by hand.
+missing=()
+[ -f /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz ] \
+    || missing+=(dataset-fashion-mnist)
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "keraslab: installing ${missing[*]} (apt-get)" >&2
+    apt_install() {
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1
+    }
+    apt_install || { apt-get update -qq >/dev/null 2>&1 && apt_install; } \
+        || echo "keraslab: apt-get could not install ${missing[*]}" >&2
 fi
 # shellcheck disable=SC1091
 source "$VENV/bin/activate"
