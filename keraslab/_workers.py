@@ -13,6 +13,7 @@ the worker's stderr. To run several backends at once, call `run_worker` from thr
 
 import json
 import os
+import platform
 import subprocess
 import sys
 import tempfile
@@ -68,6 +69,16 @@ def run_worker(module, backend, args=()):
             )
         with open(result_path) as f:
             return json.load(f)
+
+
+def machine():
+    """The machine the workers run on, for the header of a report."""
+    return {
+        "platform": platform.platform(),
+        "processor": platform.processor(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+    }
 
 
 def serve(main):

@@ -30,12 +30,11 @@ This module uses NumPy only, so it runs under any backend; `scripts/parity` is i
 import concurrent.futures
 import datetime
 import os
-import platform
 
 import numpy as np
 
 from keraslab._backend import SUPPORTED_BACKENDS
-from keraslab._workers import run_worker
+from keraslab._workers import machine, run_worker
 
 TOLERANCES = {
     "save_load": 1e-5,
@@ -175,12 +174,7 @@ def run(
     environments = {b: results[b]["environment"] for b in backends}
     return {
         "date": datetime.date.today().isoformat(),
-        "machine": {
-            "platform": platform.platform(),
-            "processor": platform.processor(),
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-        },
+        "machine": machine(),
         "versions": {
             "keras": environments[backends[0]]["keras"],
             **{b: environments[b]["backend_version"] for b in backends},
