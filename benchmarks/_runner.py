@@ -1,13 +1,17 @@
-"""Runs benchmark modules under the current backend and prints their rows as JSON.
+"""Runs benchmark modules under the current backend and returns their rows.
 
-Usage: KERAS_BACKEND=jax python -m benchmarks._runner [--quick] MODULE...
+Usage (through `keraslab._workers.run_worker`, as `scripts/bench` does):
+    run_worker("benchmarks._runner", "jax", ["--quick", "attention"])
+
+Each module in `benchmarks/` exposes `run(quick)`, returning rows made with
+`benchmarks._timing.row`; this runner adds the backend and the module name to each.
 """
 
 import importlib
-import json
-import sys
 
 import keras
+
+from keraslab._workers import serve
 
 
 def main(argv):
@@ -17,8 +21,8 @@ def main(argv):
         module = importlib.import_module(f"benchmarks.{name}")
         for row in module.run(quick=quick):
             rows.append({"backend": keras.backend.backend(), "module": name, **row})
-    print("BENCH-JSON " + json.dumps(rows))
+    return rows
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    serve(main)

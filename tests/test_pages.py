@@ -10,12 +10,15 @@ import runpy
 import warnings
 
 import matplotlib
+import numpy as np
 import pytest
 
 from tests.conftest import REPO_ROOT
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from keraslab.pages import digits_mlp, plot_class_shares  # noqa: E402
 
 PAGES = sorted(
     path
@@ -39,4 +42,24 @@ def test_page_runs_in_quick_mode(page, monkeypatch, tmp_path):
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*non-interactive.*")
         runpy.run_path(page, run_name="__main__")
+    plt.close("all")
+
+
+def test_digits_mlp_is_seeded_and_compiled():
+    first, second = (digits_mlp(0, 3, 8, 0.01, 0.9, batch_norm=True) for _ in range(2))
+    x = np.zeros((2, 64), dtype="float32")
+    assert first(x).shape == (2, 10)
+    second(x)
+    for a, b in zip(first.get_weights(), second.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert len(first.hidden_outputs(x)) == 3
+    assert first.optimizer.momentum == 0.9
+
+
+def test_class_shares_chart_has_ten_bars_per_report():
+    shares = {"confident": 1.0, "min_class_share": 0.1, "class_shares": [0.1] * 10}
+    plot_class_shares({"a": shares, "b": shares, "c": shares})
+    ax = plt.gcf().axes[0]
+    assert len(ax.patches) == 30
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["5%", "a", "b", "c"]
     plt.close("all")

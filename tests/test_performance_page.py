@@ -12,7 +12,7 @@ from tests.conftest import REPO_ROOT
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-PAGE = os.path.join(REPO_ROOT, "docs", "performance.py")
+PAGE = os.path.join(REPO_ROOT, "docs", "backends", "performance.py")
 
 
 def run_page(monkeypatch, tmp_path, report):

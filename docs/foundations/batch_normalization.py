@@ -36,7 +36,7 @@ from keras import ops
 
 import keraslab
 from keraslab.datasets import load_digits
-from keraslab.models import MLP
+from keraslab.pages import digits_mlp
 
 print(keraslab.describe_environment())
 
@@ -57,21 +57,16 @@ x_train, x_test = x_train.reshape(len(x_train), -1), x_test.reshape(len(x_test),
 
 
 def build(batch_norm):
-    keras.utils.set_random_seed(SEED)
-    model = MLP(
-        hidden_units=(WIDTH,) * DEPTH,
+    return digits_mlp(
+        SEED,
+        DEPTH,
+        WIDTH,
+        LEARNING_RATE,
+        MOMENTUM,
         activation=ACTIVATION,
         batch_norm=batch_norm,
         kernel_initializer="glorot_normal",
-        output_units=10,
-        output_activation="softmax",
     )
-    model.compile(
-        optimizer=keras.optimizers.SGD(LEARNING_RATE, momentum=MOMENTUM),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
 
 
 # %% [markdown]

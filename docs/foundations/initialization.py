@@ -36,7 +36,7 @@ from keras import ops
 
 import keraslab
 from keraslab.datasets import load_digits
-from keraslab.models import MLP
+from keraslab.pages import digits_mlp
 
 print(keraslab.describe_environment())
 
@@ -65,19 +65,7 @@ print("train:", x_train.shape, " test:", x_test.shape)
 
 
 def build(initializer):
-    keras.utils.set_random_seed(SEED)
-    model = MLP(
-        hidden_units=(WIDTH,) * DEPTH,
-        kernel_initializer=initializer,
-        output_units=10,
-        output_activation="softmax",
-    )
-    model.compile(
-        optimizer=keras.optimizers.SGD(LEARNING_RATE, momentum=MOMENTUM),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
+    return digits_mlp(SEED, DEPTH, WIDTH, LEARNING_RATE, MOMENTUM, kernel_initializer=initializer)
 
 
 # %% [markdown]

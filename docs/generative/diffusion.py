@@ -41,6 +41,7 @@ from keraslab.datasets import load_digits
 from keraslab.evaluation import judge_samples, train_judge
 from keraslab.models import Diffusion
 from keraslab.models.diffusion import noise_schedule
+from keraslab.pages import plot_class_shares
 
 print(keraslab.describe_environment())
 QUICK = keraslab.quick_mode()
@@ -146,15 +147,7 @@ for sampler, report in reports.items():
     )
 gap = 100 * abs(reports["ddim"]["confident"] - reports["ddpm"]["confident"])
 print(f"DDIM vs DDPM: {gap:.1f} points apart")
-fig, ax = plt.subplots(figsize=(6, 2.5))
-for offset, (sampler, report) in zip([-0.2, 0.2], reports.items()):
-    ax.bar(np.arange(10) + offset, report["class_shares"], width=0.4, label=sampler)
-ax.axhline(0.05, color="red", lw=0.8, ls="--")
-ax.set_xticks(range(10))
-ax.set_xlabel("class predicted by the judge")
-ax.set_ylabel("share of samples")
-ax.legend()
-plt.show()
+plot_class_shares(reports)
 if not QUICK:
     for report in reports.values():
         assert report["confident"] >= 0.8 and report["min_class_share"] >= 0.05, report

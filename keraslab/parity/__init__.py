@@ -4,10 +4,9 @@
 from keraslab.parity.harness import (
     SUPPORTED_BACKENDS,
     TOLERANCES,
-    ParityError,
     error,
     failures,
     run,
 )
 
-__all__ = ["SUPPORTED_BACKENDS", "TOLERANCES", "ParityError", "error", "failures", "run"]
+__all__ = ["SUPPORTED_BACKENDS", "TOLERANCES", "error", "failures", "run"]

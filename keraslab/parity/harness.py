@@ -27,16 +27,14 @@ False) are compared on everything but their losses.
 This module uses NumPy only, so it runs under any backend; `scripts/parity` is its command.
 """
 
+import concurrent.futures
 import datetime
-import json
 import os
-import platform
-import subprocess
-import sys
 
 import numpy as np
 
 from keraslab._backend import SUPPORTED_BACKENDS
+from keraslab._workers import machine, run_worker
 
 TOLERANCES = {
     "save_load": 1e-5,
@@ -44,39 +42,14 @@ TOLERANCES = {
     "gradients": 1e-4,
     "training": 1e-4,
 }
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-class ParityError(RuntimeError):
-    """A backend's worker process failed as a whole."""
-
-
-def _workers(backends, workdir, flag, options):
-    """Runs one worker per backend, in parallel, and waits for all of them."""
-    env = {
-        **os.environ,
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "PYTHONPATH": os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH")])),
-    }
-    command = [sys.executable, "-m", "keraslab.parity.worker", workdir, flag, *options]
-    processes = {
-        backend: subprocess.Popen(
-            command,
-            env={**env, "KERAS_BACKEND": backend},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=_ROOT,
-        )
-        for backend in backends
-    }
-    failed = []
-    for backend, process in processes.items():
-        stderr = process.communicate()[1]
-        if process.returncode != 0:
-            failed.append(f"under {backend} (exit code {process.returncode}):\n{stderr[-3000:]}")
-    if failed:
-        raise ParityError("The parity worker failed " + "\n".join(failed))
+def _workers(backends, workdir, phase, options):
+    """Runs one worker per backend, in parallel; returns each backend's result."""
+    args = [workdir, *phase, *options]
+    with concurrent.futures.ThreadPoolExecutor(len(backends)) as pool:
+        futures = {b: pool.submit(run_worker, "keraslab.parity.worker", b, args) for b in backends}
+    return {backend: future.result() for backend, future in futures.items()}
 
 
 def error(actual, expected):
@@ -95,11 +68,6 @@ def _arrays(path, prefix):
     with np.load(path) as stored:
         count = sum(1 for key in stored.files if key.startswith(f"{prefix}_"))
         return [stored[f"{prefix}_{i}"] for i in range(count)]
-
-
-def _read_json(path):
-    with open(path) as f:
-        return json.load(f)
 
 
 def _largest_gap(values_by_backend, reference):
@@ -183,6 +151,10 @@ def run(
         only: names of the entries to check. Defaults to all.
         steps: training steps compared.
         batch_size: examples per training step.
+
+    Raises:
+        keraslab._workers.WorkerError: a backend's worker process failed as a whole (one
+            entry failing is reported under its `errors` instead).
     """
     backends = list(backends)
     unknown = [b for b in backends if b not in SUPPORTED_BACKENDS]
@@ -194,20 +166,15 @@ def run(
     options = ["--steps", str(steps), "--batch-size", str(batch_size)]
     options += [flag for spec in entries for flag in ("--entries", spec)]
     options += [flag for name in only or () for flag in ("--only", name)]
-    _workers(backends[:1], workdir, "--dump", options)
-    _workers(backends[1:], workdir, "--dump", options)
-    _workers(backends, workdir, "--load", options)
-    dumps = {b: _read_json(os.path.join(workdir, b, "dump.json")) for b in backends}
-    loads = {b: _read_json(os.path.join(workdir, b, "load.json")) for b in backends}
-    environments = {b: _read_json(os.path.join(workdir, b, "environment.json")) for b in backends}
+    first = _workers(backends[:1], workdir, ["--dump"], options)
+    results = {**first, **_workers(backends[1:], workdir, ["--dump"], options)}
+    loaded = _workers(backends, workdir, ["--load", *backends], options)
+    dumps = {b: results[b]["records"] for b in backends}
+    loads = {b: loaded[b]["records"] for b in backends}
+    environments = {b: results[b]["environment"] for b in backends}
     return {
         "date": datetime.date.today().isoformat(),
-        "machine": {
-            "platform": platform.platform(),
-            "processor": platform.processor(),
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-        },
+        "machine": machine(),
         "versions": {
             "keras": environments[backends[0]]["keras"],
             **{b: environments[b]["backend_version"] for b in backends},

@@ -1,7 +1,12 @@
 """The backend-parity checks under one backend; `keraslab.parity` starts one per backend.
 
-Usage: KERAS_BACKEND=jax python -m keraslab.parity.worker WORKDIR [--dump] [--load]
-    [--entries MODULE:ATTRIBUTE]... [--only NAME]... [--steps N] [--batch-size N]
+Usage (through `keraslab._workers.run_worker`, as `keraslab.parity.run` does):
+    python -m keraslab.parity.worker WORKDIR (--dump | --load BACKEND...)
+        [--entries MODULE:ATTRIBUTE]... [--only NAME]... [--steps N] [--batch-size N]
+
+It returns (see `keraslab._workers`) `{"environment": ..., "records": {NAME: ...}}`: the
+backend's versions and random streams, and one record per entry, holding `"error"` if
+that entry failed.
 
 `--dump` builds every catalogue entry with a fixed seed, then overwrites its weights with
 the shared initial weights in `WORKDIR/init/NAME.npz` (writing that file first if no other
@@ -11,14 +16,13 @@ gradient of `mean(output²)` with respect to the trainable weights, the losses o
 steps on fixed batches with dropout and noise switched off, the median time per training
 step, and the trained model saved as `NAME.keras` with its output.
 
-`--load` loads every backend's `NAME.keras` and records its output on the same
-input in `WORKDIR/BACKEND/loaded-SOURCE-NAME.npz`. Comparisons happen in `keraslab.parity`,
-with NumPy only.
+`--load BACKEND...` loads the `NAME.keras` each of those backends saved and records its
+output on the same input in `WORKDIR/BACKEND/loaded-SOURCE-NAME.npz`. Comparisons happen
+in `keraslab.parity.harness`, with NumPy only.
 """
 
 import argparse
 import importlib
-import json
 import os
 import statistics
 import time
@@ -29,6 +33,7 @@ import numpy as np
 from keras import tree
 
 from keraslab._info import environment
+from keraslab._workers import serve
 from keraslab.training import value_and_grad
 
 SEED = 1234
@@ -217,7 +222,7 @@ def load(entry, workdir, backend, sources):
     return {"loaded_from": sources}
 
 
-def _run(entries, phase, record):
+def _run(entries, phase):
     results = {}
     for entry in entries:
         try:
@@ -226,8 +231,7 @@ def _run(entries, phase, record):
             message = f"{type(error).__name__}: {error}".splitlines()[0][:500]
             results[entry.name] = {"kind": entry.kind, "error": message}
             traceback.print_exc()
-    with open(record, "w") as f:
-        json.dump(results, f, indent=1)
+    return results
 
 
 def random_streams(seed=0, size=4):
@@ -247,11 +251,12 @@ def random_streams(seed=0, size=4):
     return {name: np.ravel(to_numpy([v])[0]).round(6).tolist() for name, v in draws.items()}
 
 
-def main(argv=None):
+def main(argv):
     parser = argparse.ArgumentParser(description="Backend-parity checks under one backend.")
     parser.add_argument("workdir")
-    parser.add_argument("--dump", action="store_true")
-    parser.add_argument("--load", action="store_true")
+    phase = parser.add_mutually_exclusive_group(required=True)
+    phase.add_argument("--dump", action="store_true")
+    phase.add_argument("--load", nargs="+", metavar="BACKEND")
     parser.add_argument("--entries", action="append")
     parser.add_argument("--only", action="append")
     parser.add_argument("--steps", type=int, default=3)
@@ -266,26 +271,17 @@ def main(argv=None):
     ]
     os.makedirs(os.path.join(args.workdir, "init"), exist_ok=True)
     os.makedirs(os.path.join(args.workdir, backend), exist_ok=True)
-    with open(os.path.join(args.workdir, backend, "environment.json"), "w") as f:
-        json.dump({**environment(), "random_streams": random_streams()}, f)
     if args.dump:
-        _run(
-            entries,
-            lambda e: dump(e, args.workdir, backend, args.steps, args.batch_size),
-            os.path.join(args.workdir, backend, "dump.json"),
+        records = _run(
+            entries, lambda e: dump(e, args.workdir, backend, args.steps, args.batch_size)
         )
-    if args.load:
-        sources = sorted(
-            d
-            for d in os.listdir(args.workdir)
-            if d != "init" and os.path.exists(os.path.join(args.workdir, d, "dump.json"))
-        )
-        _run(
-            entries,
-            lambda e: load(e, args.workdir, backend, sources),
-            os.path.join(args.workdir, backend, "load.json"),
-        )
+    else:
+        records = _run(entries, lambda e: load(e, args.workdir, backend, args.load))
+    return {
+        "environment": {**environment(), "random_streams": random_streams()},
+        "records": records,
+    }
 
 
 if __name__ == "__main__":
-    main()
+    serve(main)

@@ -21,7 +21,7 @@
 # differ: their random numbers.
 #
 # Nothing here is typed by hand. `scripts/parity` runs every catalogue entry under each
-# backend **in its own process** and writes `docs/parity/results.json`; this page renders
+# backend **in its own process** and writes `docs/backends/parity.json`; this page renders
 # that file. For every model:
 #
 # 1. **Same weights.** The first backend builds the model and writes its initial weights
@@ -48,9 +48,7 @@ from IPython.display import Markdown, display
 import keraslab
 from keraslab import parity
 
-RESULTS = (
-    pathlib.Path(keraslab.__file__).resolve().parent.parent / "docs" / "parity" / "results.json"
-)
+RESULTS = pathlib.Path(keraslab.__file__).resolve().parent.parent / "docs/backends/parity.json"
 SHORT = {"tensorflow": "TF", "torch": "PyTorch", "jax": "JAX"}
 
 print(keraslab.describe_environment())
@@ -227,7 +225,7 @@ if report is not None:
 # ## Reproduce
 #
 # ```bash
-# scripts/parity            # all three backends, writes docs/parity/results.json
+# scripts/parity            # all three backends, writes docs/backends/parity.json
 # scripts/parity --only MLP # one model
 # ```
 #

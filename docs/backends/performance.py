@@ -18,7 +18,7 @@
 # generation, and how far is a Keras training step from plain PyTorch?
 #
 # The numbers come from `scripts/bench`, which runs every module in `benchmarks/` under each
-# backend in its own process and writes `docs/performance/results.json`. This page renders
+# backend in its own process and writes `docs/backends/performance.json`. This page renders
 # that file as it is: one table (and one chart) per benchmark group, one column per
 # backend. It re-measures nothing, so it builds in a second; rerun the script on your own
 # machine to get your own numbers.
@@ -41,10 +41,7 @@ import keraslab
 RESULTS = pathlib.Path(
     os.environ.get(
         "KERASLAB_BENCH_RESULTS",  # another results file, for example from a GPU machine
-        pathlib.Path(keraslab.__file__).resolve().parent.parent
-        / "docs"
-        / "performance"
-        / "results.json",
+        pathlib.Path(keraslab.__file__).resolve().parent.parent / "docs/backends/performance.json",
     )
 )
 BACKENDS = ("tensorflow", "torch", "jax")
