@@ -18,7 +18,7 @@ from tests.conftest import REPO_ROOT
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from keraslab.pages import digits_mlp, plot_class_shares  # noqa: E402
+from keraslab.course.pages import digits_mlp, plot_class_shares  # noqa: E402
 
 PAGES = sorted(
     path

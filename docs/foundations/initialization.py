@@ -36,7 +36,7 @@ from keras import ops
 
 import keraslab
 from keraslab.datasets import load_digits
-from keraslab.pages import digits_mlp
+from keraslab.course.pages import digits_mlp
 
 print(keraslab.describe_environment())
 

@@ -42,7 +42,7 @@ import keraslab
 from keraslab.datasets import load_digits
 from keraslab.evaluation import judge_samples, train_judge
 from keraslab.models import GAN
-from keraslab.pages import plot_class_shares
+from keraslab.course.pages import plot_class_shares
 
 print(keraslab.describe_environment())
 QUICK = keraslab.quick_mode()
