@@ -35,8 +35,8 @@ import numpy as np
 from keras import ops
 
 import keraslab
-from keraslab.datasets import load_digits
 from keraslab.course.pages import digits_mlp
+from keraslab.datasets import load_digits
 
 print(keraslab.describe_environment())
 

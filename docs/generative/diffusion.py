@@ -37,11 +37,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import keraslab
+from keraslab.course.pages import plot_class_shares
 from keraslab.datasets import load_digits
 from keraslab.evaluation import judge_samples, train_judge
 from keraslab.models import Diffusion
 from keraslab.models.diffusion import noise_schedule
-from keraslab.course.pages import plot_class_shares
 
 print(keraslab.describe_environment())
 QUICK = keraslab.quick_mode()

@@ -39,10 +39,10 @@ import numpy as np
 from keras import ops
 
 import keraslab
+from keraslab.course.pages import plot_class_shares
 from keraslab.datasets import load_digits
 from keraslab.evaluation import judge_samples, train_judge
 from keraslab.models import GAN
-from keraslab.course.pages import plot_class_shares
 
 print(keraslab.describe_environment())
 QUICK = keraslab.quick_mode()
