@@ -9,7 +9,9 @@ page's markdown cells and flags each number with two or more significant digits,
   are formulas and settings;
 * numbers that the page's own code cells write as literals (its constants block);
 * years (1950-2039), and figures in a sentence that cites its source (a link);
-* the few page-specific numbers in `ALLOWED`, each with the reason it cannot drift.
+* numbers the page itself declares fixed, with the reason, in an HTML comment that the
+  site does not show: `<!-- fixed: 8601 = the ISO standard's number; 24 = float32's
+  mantissa bits -->`.
 """
 
 import glob
@@ -26,13 +28,11 @@ PAGES = sorted(
     if "/assets/" not in p
 )
 
-# page (relative to docs/) -> {number: why it cannot drift}
-ALLOWED = {}
-
 _NUMBER = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)(?![\w.]*\d)")
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$|\\\(.*?\\\)|\\\[.*?\\\]", re.S)
 _CODE = re.compile(r"```.*?```|`[^`\n]+`", re.S)
 _LINK_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
+_FIXED = re.compile(r"<!--\s*fixed:(.*?)-->", re.S)
 
 
 def cells(source):
@@ -62,15 +62,28 @@ def _normalise(number):
     return number.replace(",", "")
 
 
-def hand_typed_numbers(source, allowed=()):
+def fixed_numbers(markdown):
+    """The numbers a page declares fixed in `<!-- fixed: N = reason; ... -->` comments."""
+    declared = set()
+    for comment in _FIXED.findall(markdown):
+        for item in comment.split(";"):
+            number, equals, reason = item.partition("=")
+            if not equals or not reason.strip():
+                raise ValueError(f"a fixed number needs its reason, `N = why`: {item.strip()!r}")
+            declared.add(_normalise(number.strip()))
+    return declared
+
+
+def hand_typed_numbers(source):
     """The run-dependent-looking numbers in the markdown cells of a page's `source`."""
     page_cells = cells(source)
     constants = set().union(*(_literals(text) for kind, text in page_cells if kind == "code"))
+    allowed = set().union(*(fixed_numbers(text) for kind, text in page_cells if kind != "code"))
     flagged = []
     for kind, text in page_cells:
         if kind != "markdown":
             continue
-        text = _CODE.sub(" ", _MATH.sub(" ", text))
+        text = _CODE.sub(" ", _MATH.sub(" ", _FIXED.sub(" ", text)))
         text = "\n".join(line for line in text.splitlines() if not line.startswith("    "))
         for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n", text):
             if _LINK_TARGET.search(sentence):
@@ -89,7 +102,7 @@ def hand_typed_numbers(source, allowed=()):
 def test_page_prose_states_no_hand_typed_figure(page):
     relative = os.path.relpath(page, os.path.join(REPO_ROOT, "docs"))
     with open(page) as f:
-        flagged = hand_typed_numbers(f.read(), ALLOWED.get(relative, {}))
+        flagged = hand_typed_numbers(f.read())
     assert not flagged, (
         f"{relative}: numbers typed into markdown; render them from the run or assert them: "
         + "; ".join(f"{number} in {sentence!r}" for number, sentence in flagged)
@@ -115,8 +128,15 @@ HIDDEN = 8  # units
         ("matches [the paper's 92.5%](https://example.org)", []),
         ("was introduced in 1997", []),
         ("has 8 units", []),
+        ("follows ISO 8601 <!-- fixed: 8601 = the standard's number -->", []),
+        ("follows ISO 8601 <!-- fixed: 8601 = the standard's number --> in 97.3%", ["97.3"]),
     ],
 )
 def test_the_check_flags_a_planted_figure_and_nothing_else(claim, flagged):
     found = [number for number, _ in hand_typed_numbers(PLANTED.format(claim=claim))]
     assert found == flagged
+
+
+def test_a_fixed_number_needs_its_reason():
+    with pytest.raises(ValueError, match="reason"):
+        hand_typed_numbers(PLANTED.format(claim="is ISO 8601 <!-- fixed: 8601 -->"))

@@ -14,8 +14,10 @@ whole course (`recorded()`; written to the JSON file named by `KERASLAB_FIGURES`
 that variable is set).
 """
 
+import inspect
 import json
 import os
+import textwrap
 
 import numpy as np
 
@@ -71,3 +73,14 @@ def markdown(text):
         display(Markdown(text))
     else:
         print(text)
+
+
+def show_source(obj):
+    """Shows the source of `obj` (a keraslab method, function or class) as a code block.
+
+    Pages show the code of the model they teach this way, pulled from the installed
+    package, so the page cannot show code that keraslab no longer runs.
+    """
+    source = textwrap.dedent(inspect.getsource(obj)).rstrip()
+    where = f"{obj.__module__}.{obj.__qualname__}"
+    markdown(f"`{where}`:\n\n```python\n{source}\n```")
