@@ -17,16 +17,18 @@ def attention(q, k, v, mask=None):
     return weights @ v, weights
 
 
-def multi_head_attention(layer, query, value, mask=None):
+def multi_head_attention(layer, query, value, mask=None, scores=None):
     """A keraslab `MultiHeadAttention` (no RoPE) recomputed from its weights; `mask` is
-    `(B, T, S)`."""
+    `(B, T, S)`. The weights `(B, H, T, S)` are appended to the list `scores` if given."""
     qk, qb, kk, kb, vk, vb, ok, ob = layer.get_weights()
 
     def heads(x, kernel, bias):
         return np.einsum("btd,dhk->bhtk", x, kernel) + bias[:, None]  # (B, H, T, D)
 
     mask = None if mask is None else mask[:, None]
-    out, _ = attention(heads(query, qk, qb), heads(value, kk, kb), heads(value, vk, vb), mask)
+    out, weights = attention(heads(query, qk, qb), heads(value, kk, kb), heads(value, vk, vb), mask)
+    if scores is not None:
+        scores.append(weights)
     return np.einsum("bhtk,hke->bte", out, ok) + ob
 
 
@@ -53,31 +55,31 @@ def padding_and(query_keep, key_keep):
     return query_keep[:, :, None] & key_keep[:, None, :]
 
 
-def encoder_block(block, x, keep):
+def encoder_block(block, x, keep, scores=None):
     mask = padding_and(keep, keep)
     x = residual(
         block,
         x,
         block.self_attention_norm,
-        lambda h: multi_head_attention(block.self_attention, h, h, mask),
+        lambda h: multi_head_attention(block.self_attention, h, h, mask, scores),
     )
     return residual(block, x, block.feedforward_norm, lambda h: feedforward(block, h))
 
 
-def decoder_block(block, x, encoder, keep, encoder_keep):
+def decoder_block(block, x, encoder, keep, encoder_keep, scores=None):
     length = x.shape[1]
     self_mask = padding_and(keep, keep) & np.tril(np.ones((length, length), bool))
     x = residual(
         block,
         x,
         block.self_attention_norm,
-        lambda h: multi_head_attention(block.self_attention, h, h, self_mask),
+        lambda h: multi_head_attention(block.self_attention, h, h, self_mask, scores),
     )
     cross_mask = padding_and(keep, encoder_keep)
     x = residual(
         block,
         x,
         block.cross_attention_norm,
-        lambda h: multi_head_attention(block.cross_attention, h, encoder, cross_mask),
+        lambda h: multi_head_attention(block.cross_attention, h, encoder, cross_mask, scores),
     )
     return residual(block, x, block.feedforward_norm, lambda h: feedforward(block, h))

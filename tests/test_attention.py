@@ -214,6 +214,75 @@ def test_matches_keras_multi_head_attention(config, masking):
     np.testing.assert_allclose(numpy(ours(query, value, **kwargs)), numpy(expected), atol=ATOL)
 
 
+KERAS_MASKS = {
+    "(T, S)": lambda length: normal(T, length, seed=6) > 0,
+    "(B, T, S)": lambda length: normal(B, T, length, seed=6) > 0,
+    "(B, H, T, S)": lambda length: normal(B, H, T, length, seed=6) > 0,
+    "(B, 1, T, S)": lambda length: normal(B, 1, T, length, seed=6) > 0,
+}
+
+
+@pytest.mark.parametrize("causal", [0, 1], ids=["no causal", "use_causal_mask=1"])
+@pytest.mark.parametrize("mask_shape", KERAS_MASKS)
+def test_attention_masks_of_every_rank_match_keras(mask_shape, causal):
+    ours, reference = twin_layers()
+    # Keras aligns causal masks top-left; keraslab too (query i sees keys <= i).
+    length = T if causal else S
+    query, value = normal(B, T, E, seed=10), normal(B, length, E, seed=11)
+    mask = KERAS_MASKS[mask_shape](length)
+    mask[..., 0] = True  # every query row sees a key, so Keras's weights are defined
+    kwargs = {"attention_mask": mask, "use_causal_mask": causal}
+    expected, expected_scores = reference(query, value, return_attention_scores=True, **kwargs)
+    out, scores = ours(query, value, return_attention_scores=True, **kwargs)
+    np.testing.assert_allclose(numpy(out), numpy(expected), atol=ATOL)
+    np.testing.assert_allclose(numpy(scores), numpy(expected_scores), atol=ATOL)
+    np.testing.assert_allclose(numpy(ours(query, value, **kwargs)), numpy(expected), atol=ATOL)
+
+
+@pytest.mark.parametrize("output_shape", [3, (3,)], ids=["int", "tuple"])
+def test_output_shape_matches_keras_and_round_trips(output_shape):
+    ours, reference = twin_layers(output_shape=output_shape)
+    query, value = normal(B, T, E, seed=10), normal(B, S, E, seed=11)
+    np.testing.assert_allclose(numpy(ours(query, value)), numpy(reference(query, value)), atol=ATOL)
+    assert ours.compute_output_shape(query.shape, value.shape) == (B, T, 3)
+    assert reference.compute_output_shape(query.shape, value.shape) == (B, T, 3)
+    clone = MultiHeadAttention.from_config(ours.get_config())
+    assert clone.output_dim == 3
+    assert clone.compute_output_shape((None, T, E), (None, S, E)) == (None, T, 3)
+
+
+def test_compute_output_shape_matches_keras_and_rejects_bad_shapes():
+    ours, reference = twin_layers()
+    for shapes in [((B, T, E), (B, S, E)), ((None, T, E), (None, S, 3), (None, S, 7))]:
+        assert ours.compute_output_shape(*shapes) == reference.compute_output_shape(*shapes)
+    with pytest.raises(ValueError, match="key"):
+        ours.compute_output_shape((B, T, E), (B, S, E), (B, S + 1, E))
+    with pytest.raises(ValueError, match="query"):
+        ours.compute_output_shape((T, E), (B, S, E))
+
+
+def test_keras_argument_forms_are_checked():
+    with pytest.raises(ValueError, match="output_shape"):
+        MultiHeadAttention(num_heads=H, key_dim=D, output_dim=3, output_shape=3)
+    with pytest.raises(ValueError, match="output_shape"):
+        MultiHeadAttention(num_heads=H, key_dim=D, output_shape=(3, 2))
+    layer = MultiHeadAttention(num_heads=H, key_dim=D)
+    x = normal(B, T, E)
+    with pytest.raises(ValueError, match="use_causal_mask"):
+        layer(x, x, use_causal_mask=2)
+    with pytest.raises(ValueError, match="attention_mask"):
+        layer(x, x, attention_mask=np.ones((B, 3, T, T), bool))  # 3 heads, H = 4
+
+
+def test_projections_start_with_distinct_kernels():
+    layer = MultiHeadAttention(num_heads=H, key_dim=D, kernel_initializer="glorot_uniform")
+    layer.build((B, T, E), (B, S, E))
+    kernels = [numpy(d.kernel) for d in (layer.query_dense, layer.key_dense, layer.value_dense)]
+    for i in range(3):
+        for j in range(i + 1, 3):
+            assert not np.allclose(kernels[i], kernels[j])
+
+
 def test_padded_keys_get_zero_weight_and_do_not_matter():
     layer = MultiHeadAttention(num_heads=H, key_dim=D)
     x = normal(B, T, E)

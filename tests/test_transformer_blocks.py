@@ -146,3 +146,65 @@ def test_mixed_precision_cached_decoding():
     full = numpy(ops.cast(layer(x), "float32"))
     assert np.all(np.isfinite(full))
     np.testing.assert_allclose(decode_step_by_step(layer, x), full, atol=5e-2)
+
+
+def test_sublayers_start_with_distinct_kernels():
+    layer = block(TransformerDecoderBlock)
+    layer.build((B, T, E), (B, S, E))
+    kernels = [
+        numpy(attention.query_dense.kernel)
+        for attention in (layer.self_attention, layer.cross_attention)
+    ] + [numpy(layer.self_attention.key_dense.kernel)]
+    for i in range(3):
+        for j in range(i + 1, 3):
+            assert not np.allclose(kernels[i], kernels[j])
+    embedding = TokenAndPositionEmbedding(T, T, E)
+    embedding.build((B, T))
+    tables = embedding.token_embedding.embeddings, embedding.position_embedding.embeddings
+    assert not np.allclose(numpy(tables[0]), numpy(tables[1]))
+
+
+def query_rows(scores):
+    return np.swapaxes(numpy(scores), 1, 2)[KEEP]  # the non-padding queries' rows, (N, H, S)
+
+
+def test_encoder_block_returns_the_attention_scores():
+    layer = block(TransformerEncoderBlock, norm_first=True)
+    x, expected_scores = normal(B, T, E), []
+    out, scores = layer(x, padding_mask=KEEP, return_attention_scores=True)
+    expected = reference.encoder_block(layer, x, KEEP, expected_scores)
+    np.testing.assert_allclose(valid_rows(numpy(out)), valid_rows(expected), atol=ATOL)
+    assert scores.shape == (B, HEADS, T, T)
+    np.testing.assert_allclose(query_rows(scores), query_rows(expected_scores[0]), atol=ATOL)
+
+
+def test_decoder_block_returns_self_and_cross_attention_scores():
+    layer = block(TransformerDecoderBlock)
+    x, encoder, expected_scores = normal(B, T, E), normal(B, S, E, seed=1), []
+    out, self_scores, cross_scores = layer(
+        x,
+        encoder,
+        decoder_padding_mask=KEEP,
+        encoder_padding_mask=ENCODER_KEEP,
+        return_attention_scores=True,
+    )
+    expected = reference.decoder_block(layer, x, encoder, KEEP, ENCODER_KEEP, expected_scores)
+    np.testing.assert_allclose(valid_rows(numpy(out)), valid_rows(expected), atol=ATOL)
+    assert self_scores.shape == (B, HEADS, T, T) and cross_scores.shape == (B, HEADS, T, S)
+    for scores, reference_scores in zip((self_scores, cross_scores), expected_scores):
+        np.testing.assert_allclose(query_rows(scores), query_rows(reference_scores), atol=ATOL)
+
+
+def test_cached_decoder_block_returns_scores_then_cache():
+    layer = block(TransformerDecoderBlock)
+    x = normal(B, T, E)
+    _, full_scores = layer(x, return_attention_scores=True)
+    cache = np.zeros((B, 2, HEADS, T, E // HEADS), "float32")
+    out, scores, cache = layer(
+        x[:, :2],
+        self_attention_cache=cache,
+        self_attention_cache_index=0,
+        return_attention_scores=True,
+    )
+    assert out.shape == (B, 2, E) and cache.shape == (B, 2, HEADS, T, E // HEADS)
+    np.testing.assert_allclose(numpy(scores), numpy(full_scores)[:, :, :2], atol=ATOL)

@@ -58,8 +58,18 @@ def _mha_bad_inputs():
             "attention_mask",
         ),
         _bad(
-            "rank-2 attention_mask",
-            _call(_mha, q, v, attention_mask=np.ones((5, 6), bool)),
+            "attention_mask (T, T) for S != T",
+            _call(_mha, q, v, attention_mask=np.ones((5, 5), bool)),
+            "attention_mask",
+        ),
+        _bad(
+            "attention_mask with 3 heads for H = 4",
+            _call(_mha, q, v, attention_mask=np.ones((2, 3, 5, 6), bool)),
+            "attention_mask",
+        ),
+        _bad(
+            "rank-5 attention_mask",
+            _call(_mha, q, v, attention_mask=np.ones((2, 1, 1, 5, 6), bool)),
             "attention_mask",
         ),
         _bad("zero num_heads", lambda: MultiHeadAttention(0, 2), "num_heads"),

@@ -1,10 +1,14 @@
 """What the Transformer encoder and decoder blocks share: arguments, sublayers, the
-residual wiring (pre-norm or post-norm) and input checks."""
+residual wiring (pre-norm or post-norm) and input checks.
+
+Shape letters: B batch, T sequence length, E `hidden_dim`.
+"""
 
 import keras
 from keras import ops
 
 from keraslab import _validation as check
+from keraslab.layers._initializers import clone_initializer
 from keraslab.layers.multi_head_attention import MultiHeadAttention
 
 
@@ -56,7 +60,7 @@ class TransformerBlock(keras.layers.Layer):
             dropout=self.dropout,
             num_key_value_heads=self.num_key_value_heads,
             use_rotary_embedding=self.use_rotary_embedding,
-            kernel_initializer=self.kernel_initializer,
+            kernel_initializer=clone_initializer(self.kernel_initializer),
             name=name,
             dtype=self.dtype_policy,
         )
@@ -74,7 +78,7 @@ class TransformerBlock(keras.layers.Layer):
         layer = keras.layers.Dense(
             units,
             activation=activation,
-            kernel_initializer=self.kernel_initializer,
+            kernel_initializer=clone_initializer(self.kernel_initializer),
             name=name,
             dtype=self.dtype_policy,
         )

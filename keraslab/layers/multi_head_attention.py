@@ -1,10 +1,80 @@
+"""Multi-head attention with grouped-query heads and a key/value cache.
+
+Shape letters: B batch, T query length, S key/value length (`S_max` with a cache), H query
+heads, K key/value heads, D `key_dim`, Dv `value_dim`, E model width.
+"""
+
 import keras
 from keras import ops
 
 from keraslab import _validation as check
+from keraslab.layers._initializers import clone_initializer
 from keraslab.layers.rotary_embedding import RotaryEmbedding
-from keraslab.layers.scaled_dot_product_attention import attend, causal_mask
+from keraslab.layers.scaled_dot_product_attention import (
+    attend,
+    broadcastable_mask,
+    causal_mask,
+    check_mask,
+)
 from keraslab.training import update_cache
+
+
+def attention_mask_and_causal(
+    *,
+    query,
+    key,
+    query_mask=None,
+    value_mask=None,
+    key_mask=None,
+    attention_mask=None,
+    use_causal_mask=False,
+    causal_offset=0,
+):
+    """Merges every mask of an attention call into one boolean mask, True = may attend.
+
+    `query (B, T, H, D)` and `key (B, S, K, D)` are the projected heads, which give the
+    sizes. `query_mask (B, T)` and `value_mask`/`key_mask (B, S)` are padding masks;
+    `attention_mask` is `(T, S)`, `(B, T, S)` or `(B, H, T, S)`, where B and H may be 1
+    to broadcast (as in `keras.layers.MultiHeadAttention`). The causal mask lets query row
+    `t` see the keys `s <= t + causal_offset`: `causal_offset` is the position of the first
+    query among the keys, 0 without a cache (Keras's alignment: query `i` sees keys
+    `<= i`), the cache index with one.
+
+    Returns:
+        `(mask, fused_causal)`: the logical and of the masks, `(B|1, H|1, T, S)` or None
+        when there is none; and whether the causal mask was left out for the fused kernel's
+        `is_causal` (it is the only mask, `T == S` and the offset is 0, where both
+        alignments agree).
+    """
+    batch, length, heads = query.shape[:3]
+    key_length = key.shape[1]
+    parts = []
+    if attention_mask is not None:
+        attention_mask = ops.convert_to_tensor(attention_mask)
+        check_mask("attention_mask", attention_mask.shape, batch, heads, length, key_length)
+        parts.append(broadcastable_mask(attention_mask))
+    if query_mask is not None:
+        parts.append(ops.cast(query_mask, "bool")[:, None, :, None])  # (B, 1, T, 1)
+    for padding in (value_mask, key_mask):
+        if padding is not None:
+            parts.append(ops.cast(padding, "bool")[:, None, None, :])  # (B, 1, 1, S)
+    fused_causal = (
+        use_causal_mask
+        and not parts
+        and length is not None
+        and length == key_length
+        and isinstance(causal_offset, int)
+        and causal_offset == 0
+    )
+    if use_causal_mask and not fused_causal:
+        causal = causal_mask(ops.shape(query)[1], ops.shape(key)[1], offset=causal_offset)
+        parts.append(causal[None, None])  # (1, 1, T, S)
+    if not parts:
+        return None, fused_causal
+    mask = parts[0]
+    for part in parts[1:]:
+        mask = ops.logical_and(mask, part)
+    return mask, fused_causal
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
@@ -18,10 +88,9 @@ class MultiHeadAttention(keras.layers.Layer):
     (`query` kernel `(E, H, D)`, `output` kernel `(H, Dv, E)`), so its weights can be
     copied in. With `num_key_value_heads = K < H`, groups of `H / K` query heads share one
     key/value head (grouped-query attention; `K = 1` is multi-query attention), which
-    shrinks the cache by `H / K`. Paper: https://arxiv.org/abs/1706.03762.
-
-    Shape letters: B batch, T query length, S key/value length, H query heads, K key/value
-    heads, D `key_dim`, Dv `value_dim`, E model width.
+    shrinks the cache by `H / K`. It takes the arguments of `keras.layers.MultiHeadAttention`
+    that it implements (`output_shape`, masks of rank 2 to 4, `use_causal_mask=0/1`), so it
+    can replace it. Paper: https://arxiv.org/abs/1706.03762.
 
     Args:
         num_heads: positive int, `H`.
@@ -32,6 +101,8 @@ class MultiHeadAttention(keras.layers.Layer):
         num_key_value_heads: positive int `K` dividing `num_heads`. Defaults to None
             (= `num_heads`, ordinary multi-head attention).
         output_dim: positive int, width of the output. Defaults to None (query's `E`).
+        output_shape: Keras's name for `output_dim`: a positive int or a 1-tuple. Pass
+            at most one of the two. Defaults to None.
         use_rotary_embedding: bool, rotate queries and keys with `RotaryEmbedding`
             (needs even `key_dim`). Defaults to False.
         rotary_max_wavelength: positive int, RoPE's longest wavelength. Defaults to 10000.
@@ -45,10 +116,12 @@ class MultiHeadAttention(keras.layers.Layer):
         query: float tensor `(B, T, E)`.
         value: float tensor `(B, S, E')`.
         key: optional float tensor `(B, S, E')`; defaults to `value`.
-        attention_mask: optional boolean tensor `(B, T, S)`, True where query `t` may
-            attend to key `s` (with a cache: `(B, T, S_max)`). It is merged (logical and)
-            with the Keras masks of `query` and `value`/`key` (padding) when present.
-        use_causal_mask: bool, forbid attending to later positions. Defaults to False.
+        attention_mask: optional boolean tensor `(T, S)`, `(B, T, S)` or `(B, H, T, S)`
+            (B and H may be 1), True where query `t` may attend to key `s` (with a cache,
+            S is `S_max`). It is merged (logical and) with the Keras masks of `query` and
+            `value`/`key` (padding) when present.
+        use_causal_mask: bool (or 0/1), forbid attending to later positions: query `i`
+            sees keys `s <= i`, aligned top-left as in Keras. Defaults to False.
         return_attention_scores: bool, also return the weights `(B, H, T, S)`.
         training: bool or None, whether dropout is active.
         cache: optional float tensor `(B, 2, K, S_max, D)` holding the keys (`[:, 0]`)
@@ -101,6 +174,7 @@ class MultiHeadAttention(keras.layers.Layer):
         kernel_initializer="glorot_uniform",
         bias_initializer="zeros",
         seed=None,
+        output_shape=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -114,6 +188,19 @@ class MultiHeadAttention(keras.layers.Layer):
         )
         if num_key_value_heads is not None:
             check.divides("num_key_value_heads", num_key_value_heads, "num_heads", num_heads)
+        if output_shape is not None:
+            if output_dim is not None:
+                raise ValueError(
+                    "Arguments output_dim and output_shape both set the output width; pass "
+                    f"one; received output_dim={output_dim!r}, output_shape={output_shape!r}."
+                )
+            shape = (output_shape,) if isinstance(output_shape, int) else tuple(output_shape)
+            if len(shape) != 1:
+                raise ValueError(
+                    "Argument output_shape must be an int or a 1-tuple (the output is "
+                    f"(B, T, output_dim)); received {output_shape!r}."
+                )
+            output_dim = check.positive_int("output_shape", shape[0])
         self.output_dim = check.positive_int("output_dim", output_dim, allow_none=True)
         self.use_rotary_embedding = check.boolean("use_rotary_embedding", use_rotary_embedding)
         self.rotary_max_wavelength = check.positive_int(
@@ -147,8 +234,8 @@ class MultiHeadAttention(keras.layers.Layer):
             equation,
             output_shape=output_shape,
             bias_axes=bias_axes if self.use_bias else None,
-            kernel_initializer=self.kernel_initializer,
-            bias_initializer=self.bias_initializer,
+            kernel_initializer=clone_initializer(self.kernel_initializer),
+            bias_initializer=clone_initializer(self.bias_initializer),
             name=name,
             dtype=self.dtype_policy,
         )
@@ -212,7 +299,7 @@ class MultiHeadAttention(keras.layers.Layer):
         key_given = key is not None and key is not value
         key = value if key is None else key
         self._check_inputs(query, value, key)
-        check.boolean("use_causal_mask", use_causal_mask)
+        check.one_of("use_causal_mask", use_causal_mask, (False, True))
         check.boolean("return_attention_scores", return_attention_scores)
         if cache is None and cache_index is not None:
             raise ValueError("Argument cache_index needs a cache; received cache=None.")
@@ -223,20 +310,20 @@ class MultiHeadAttention(keras.layers.Layer):
         if self.rotary is not None:
             q = self.rotary(q, start_index=start)
             k = self.rotary(k, start_index=start)
-        if cache is None:
-            masks = [query_mask, value_mask, key_mask if key_given else None, attention_mask]
-            # Causal alone with T == S goes to the kernels' own causal mode.
-            square = q.shape[1] is not None and q.shape[1] == k.shape[1]
-            causal = use_causal_mask and square and all(m is None for m in masks)
-            mask = self._merge_masks(q, k, *masks, use_causal_mask and not causal)
-        else:
-            k, v, cache = self._update_cache(cache, cache_index, k, v)
-            causal = False
-            mask = self._merge_masks(q, k, query_mask, None, None, attention_mask, False)
-            step = causal_mask(ops.shape(q)[1], ops.shape(k)[1], offset=cache_index)
-            mask = ops.logical_and(mask, step) if mask is not None else step
-        if mask is not None and len(mask.shape) == 3:
-            mask = ops.expand_dims(mask, 1)  # (B, 1, T, S)
+        if cache is not None:
+            k, v, cache = self._update_cache(cache, cache_index, k, v)  # (B, S_max, K, D)
+            # The cache holds the whole sequence: padding comes through attention_mask.
+            value_mask = key_mask = None
+        mask, causal = attention_mask_and_causal(
+            query=q,
+            key=k,
+            query_mask=query_mask,
+            value_mask=value_mask,
+            key_mask=key_mask if key_given else None,
+            attention_mask=attention_mask,
+            use_causal_mask=bool(use_causal_mask) or cache is not None,
+            causal_offset=start,
+        )
         result = attend(
             q,
             k,
@@ -282,29 +369,13 @@ class MultiHeadAttention(keras.layers.Layer):
         values = ops.transpose(new_cache[:, 1], (0, 2, 1, 3))
         return ops.cast(keys, k.dtype), ops.cast(values, v.dtype), new_cache
 
-    def _merge_masks(self, q, k, query_mask, value_mask, key_mask, attention_mask, causal):
-        """Logical and of every mask given, broadcastable to `(B, T, S)`."""
-        batch, length, key_length = q.shape[0], q.shape[1], k.shape[1]
-        parts = []
-        if attention_mask is not None:
-            check.rank("attention_mask", attention_mask.shape, 3, "(B, T, S)")
-            check.shape_matches(
-                "attention_mask", attention_mask.shape, (batch, length, key_length), "(B, T, S)"
-            )
-            parts.append(ops.cast(attention_mask, "bool"))
-        if query_mask is not None:
-            parts.append(ops.expand_dims(ops.cast(query_mask, "bool"), -1))  # (B, T, 1)
-        for padding in (value_mask, key_mask):
-            if padding is not None:
-                parts.append(ops.expand_dims(ops.cast(padding, "bool"), 1))  # (B, 1, S)
-        if causal:
-            parts.append(ops.expand_dims(causal_mask(ops.shape(q)[1], ops.shape(k)[1]), 0))
-        if not parts:
-            return None
-        mask = parts[0]
-        for part in parts[1:]:
-            mask = ops.logical_and(mask, part)
-        return mask
+    def compute_output_shape(self, query_shape, value_shape, key_shape=None):
+        check.rank("query", query_shape, 3, "(B, T, E)")
+        check.rank("value", value_shape, 3, "(B, S, E')")
+        key_shape = value_shape if key_shape is None else key_shape
+        check.rank("key", key_shape, 3, "(B, S, E')")
+        check.dim("key", key_shape, 1, value_shape[1], "the value length S")
+        return (*query_shape[:2], self.output_dim or query_shape[-1])
 
     def get_config(self):
         return {

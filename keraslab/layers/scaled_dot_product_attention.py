@@ -20,8 +20,10 @@ def _large_negative(dtype):
 def causal_mask(query_length, key_length, offset=0):
     """Boolean `(T, S)` mask, True where query `t` may see key `s`: `s <= t + offset`.
 
-    `offset` is the absolute position of the first query; the default aligns the last
-    query with the last key (`offset = S - T`) when given as None.
+    `offset` (int or scalar int tensor) is the position of the first query among the keys.
+    The default 0 is Keras's top-left alignment (query `i` sees keys `<= i`); with a KV
+    cache it is the cache index, and `offset = S - T` aligns the last query with the last
+    key.
     """
     rows = ops.expand_dims(ops.arange(query_length, dtype="int32"), 1) + offset  # (T, 1)
     cols = ops.expand_dims(ops.arange(key_length, dtype="int32"), 0)  # (1, S)
@@ -83,15 +85,26 @@ def attend(
     return (output, weights) if return_weights else output
 
 
-def _check_mask(shape, query_shape, key_shape):
-    """Each mask axis must be 1 or match `(B, H, T, S)`; the key axis S must match."""
-    check.rank("mask", shape, (2, 3, 4), "(T, S), (B, T, S) or (B, H, T, S)")
-    check.dim("mask", shape, -1, key_shape[2], "the key length S")
+def check_mask(name, shape, batch, heads, query_length, key_length):
+    """Checks a mask of shape `(T, S)`, `(B, T, S)` or `(B, H, T, S)`: each axis but S
+    may be 1 (broadcast), the others must match."""
+    check.rank(name, shape, (2, 3, 4), "(T, S), (B, T, S) or (B, H, T, S)")
+    check.dim(name, shape, -1, key_length, "the key length S")
     letters = {2: "TS", 3: "BTS", 4: "BHTS"}[len(shape)]
-    sizes = {"B": query_shape[0], "H": query_shape[1], "T": query_shape[2]}
+    sizes = {"B": batch, "H": heads, "T": query_length}
     for axis, letter in enumerate(letters[:-1]):
         if shape[axis] != 1:
-            check.dim("mask", shape, axis, sizes[letter], f"{letter} (or 1)")
+            check.dim(name, shape, axis, sizes[letter], f"{letter} (or 1)")
+
+
+def broadcastable_mask(mask):
+    """A boolean `(T, S)`, `(B, T, S)` or `(B, H, T, S)` mask as rank 4 `(B|1, H|1, T, S)`."""
+    mask = ops.cast(mask, "bool")
+    if len(mask.shape) == 2:
+        mask = mask[None, None]  # (1, 1, T, S)
+    elif len(mask.shape) == 3:
+        mask = ops.expand_dims(mask, 1)  # (B, 1, T, S)
+    return mask
 
 
 def _mask_shape(query, key):
@@ -166,10 +179,8 @@ def scaled_dot_product_attention(
     full_mask = None
     if mask is not None:
         mask = ops.convert_to_tensor(mask)
-        _check_mask(mask.shape, query.shape, key.shape)
-        full_mask = ops.cast(mask, "bool")
-        if len(mask.shape) == 3:
-            full_mask = ops.expand_dims(full_mask, 1)  # (B, 1, T, S)
+        check_mask("mask", mask.shape, *query.shape[:3], key.shape[2])
+        full_mask = broadcastable_mask(mask)
     result = attend(
         ops.transpose(query, (0, 2, 1, 3)),  # (B, T, H, D)
         ops.transpose(key, (0, 2, 1, 3)),  # (B, S, K, D)

@@ -2,6 +2,7 @@ import keras
 from keras import ops
 
 from keraslab import _validation as check
+from keraslab.layers._initializers import clone_initializer
 from keraslab.layers.learned_positional_embedding import LearnedPositionalEmbedding
 from keraslab.layers.sinusoidal_positional_encoding import SinusoidalPositionalEncoding
 
@@ -68,7 +69,7 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         self.token_embedding = keras.layers.Embedding(
             self.vocabulary_size,
             self.embedding_dim,
-            embeddings_initializer=self.embeddings_initializer,
+            embeddings_initializer=clone_initializer(self.embeddings_initializer),
             name="token_embedding",
             dtype=self.dtype_policy,
         )
@@ -76,7 +77,7 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         if self.position == "learned":
             self.position_embedding = LearnedPositionalEmbedding(
                 self.sequence_length,
-                initializer=self.embeddings_initializer,
+                initializer=clone_initializer(self.embeddings_initializer),
                 name="position_embedding",
                 dtype=self.dtype_policy,
             )

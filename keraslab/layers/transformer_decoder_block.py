@@ -49,9 +49,15 @@ class TransformerDecoderBlock(TransformerBlock):
         self_attention_cache_index: int or scalar int tensor, the position of the first
             token of `decoder_sequence`; required with a cache.
         training: bool or None, whether dropout is active.
+        return_attention_scores: bool, also return the attention weights: the
+            self-attention's `(B, H, T, T)` (`(B, H, T, S_max)` with a cache) and, in a
+            block with cross-attention, the cross-attention's `(B, H, T, S)`. Defaults
+            to False.
 
     Returns:
-        The outputs `(B, T, hidden_dim)`; with a cache, `(outputs, new_cache)`.
+        The outputs `(B, T, hidden_dim)`. With `return_attention_scores`, a tuple
+        `(outputs, self_attention_scores)`, or `(outputs, self_attention_scores,
+        cross_attention_scores)` with cross-attention. A cache adds `new_cache` last.
 
     Example:
 
@@ -96,6 +102,7 @@ class TransformerDecoderBlock(TransformerBlock):
         self_attention_cache=None,
         self_attention_cache_index=None,
         training=None,
+        return_attention_scores=False,
     ):
         self._check_sequence("decoder_sequence", decoder_sequence)
         has_cross = self.cross_attention is not None
@@ -140,17 +147,17 @@ class TransformerDecoderBlock(TransformerBlock):
                     query_mask=padding,
                     value_mask=padding,
                     use_causal_mask=True,
+                    return_attention_scores=return_attention_scores,
                     training=training,
                 )
             mask = None
             if padding is not None:
-                mask = ops.broadcast_to(
-                    ops.expand_dims(padding, 1), (ops.shape(x)[0], ops.shape(x)[1], length)
-                )  # (B, T, S_max)
+                mask = padding[:, None, :]  # (B, 1, S_max)
             return self.self_attention(
                 x,
                 x,
                 attention_mask=mask,
+                return_attention_scores=return_attention_scores,
                 training=training,
                 cache=self_attention_cache,
                 cache_index=self_attention_cache_index,
@@ -159,6 +166,9 @@ class TransformerDecoderBlock(TransformerBlock):
         x, extra = self._residual(
             decoder_sequence, self.self_attention_norm, self_attention, training
         )
+        # extra is (scores, new_cache), either one only when asked for.
+        split = 1 if return_attention_scores else 0
+        scores, new_cache = extra[:split], extra[split:]
         if has_cross:
             if encoder_padding_mask is None:
                 encoder_padding_mask = self._keras_mask(encoder_sequence)
@@ -172,9 +182,13 @@ class TransformerDecoderBlock(TransformerBlock):
                     encoder_sequence,
                     query_mask=None if cached else padding,
                     value_mask=encoder_padding,
+                    return_attention_scores=return_attention_scores,
                     training=training,
                 )
 
-            x, _ = self._residual(x, self.cross_attention_norm, cross_attention, training)
+            x, cross_scores = self._residual(
+                x, self.cross_attention_norm, cross_attention, training
+            )
+            scores = (*scores, *cross_scores)
         outputs = self._feedforward(x, training)
-        return (outputs, extra[0]) if cached else outputs
+        return (outputs, *scores, *new_cache) if scores or new_cache else outputs

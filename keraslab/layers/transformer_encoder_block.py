@@ -36,8 +36,15 @@ class TransformerEncoderBlock(TransformerBlock):
         inputs: float tensor `(B, T, hidden_dim)`.
         padding_mask: optional boolean `(B, T)`, False at padding tokens, which no
             position attends to. Defaults to the Keras mask of `inputs`.
-        attention_mask: optional boolean `(B, T, T)`, merged with the padding mask.
+        attention_mask: optional boolean `(T, T)`, `(B, T, T)` or `(B, H, T, T)`,
+            merged with the padding mask.
         training: bool or None, whether dropout is active.
+        return_attention_scores: bool, also return the self-attention weights
+            `(B, H, T, T)`, as keras-hub's `TransformerEncoder` does. Defaults to False.
+
+    Returns:
+        The outputs `(B, T, hidden_dim)`; with `return_attention_scores`,
+        `(outputs, scores)`.
 
     Example:
 
@@ -61,7 +68,14 @@ class TransformerEncoderBlock(TransformerBlock):
         self._build_feedforward(inputs_shape)
         self.built = True
 
-    def call(self, inputs, padding_mask=None, attention_mask=None, training=None):
+    def call(
+        self,
+        inputs,
+        padding_mask=None,
+        attention_mask=None,
+        training=None,
+        return_attention_scores=False,
+    ):
         self._check_sequence("inputs", inputs)
         if padding_mask is None:
             padding_mask = self._keras_mask(inputs)
@@ -74,11 +88,13 @@ class TransformerEncoderBlock(TransformerBlock):
                 query_mask=padding,
                 value_mask=padding,
                 attention_mask=attention_mask,
+                return_attention_scores=return_attention_scores,
                 training=training,
             )
 
-        x, _ = self._residual(inputs, self.self_attention_norm, attention, training)
-        return self._feedforward(x, training)
+        x, scores = self._residual(inputs, self.self_attention_norm, attention, training)
+        outputs = self._feedforward(x, training)
+        return (outputs, *scores) if return_attention_scores else outputs
 
     def compute_output_shape(self, inputs_shape):
         return inputs_shape

@@ -216,7 +216,11 @@ class DecoderOnlyTransformer(keras.Model):
         ids = check.token_ids("token_ids", token_ids, self.sequence_length, self.vocabulary_size)
         if not self.built:
             self.build(ids.shape)
-        return _transformer.attention_maps(self.embedding(ids), self.blocks, causal=True)
+        x, maps = self.embedding(ids), []
+        for block in self.blocks:
+            x, scores = block(x, return_attention_scores=True)
+            maps.append(ops.convert_to_numpy(scores))
+        return maps
 
     def get_config(self):
         return {

@@ -209,9 +209,10 @@ class EncoderDecoderTransformer(keras.Model):
         x = self.target_embedding(target)
         maps = []
         for block in self.decoder_blocks:
-            scores = _transformer.cross_attention_scores(block, x, encoded, padding)
+            x, _, scores = block(
+                x, encoded, encoder_padding_mask=padding, return_attention_scores=True
+            )
             maps.append(ops.convert_to_numpy(scores))
-            x = block(x, encoded, encoder_padding_mask=padding)
         return maps
 
     def get_config(self):

@@ -157,8 +157,11 @@ class EncoderOnlyTransformer(keras.Model):
         ids = check.token_ids("token_ids", token_ids, self.sequence_length, self.vocabulary_size)
         if not self.built:
             self.build(ids.shape)
-        x = self.embedding_norm(self.embedding(ids))
-        return _transformer.attention_maps(x, self.blocks, padding=ops.not_equal(ids, 0))
+        x, padding, maps = self.embedding_norm(self.embedding(ids)), ops.not_equal(ids, 0), []
+        for block in self.blocks:
+            x, scores = block(x, padding_mask=padding, return_attention_scores=True)
+            maps.append(ops.convert_to_numpy(scores))
+        return maps
 
     def get_config(self):
         return {
