@@ -142,13 +142,13 @@ class DecoderOnlyTransformer(keras.Model):
     def call(self, token_ids, training=None):
         return self._logits(self._hidden(token_ids, training))  # (B, T, V)
 
-    def _uncached_step(self, token_ids, position, greedy):
+    def _uncached_step(self, token_ids, position, greedy=False):
         """Uncached step: the whole (padded) sequence `(B, T)` again, next-token scores at
         `position` (see `_scores`)."""
         hidden = ops.take(self._hidden(token_ids), position, axis=1)  # (B, D)
         return _scores(self._logits(hidden[:, None])[:, 0], greedy)
 
-    def _cached_step(self, token_ids, caches, index, greedy):
+    def _cached_step(self, token_ids, caches, index, greedy=False):
         """Cached step: new tokens `(B, T)` at `index` update each block's key/value cache;
         returns the next-token scores (see `_scores`) and the new caches."""
         x = self.embedding(token_ids, start_index=index)

@@ -54,6 +54,7 @@ class EncoderOnlyTransformer(keras.Model):
 
     Example:
 
+    >>> import numpy as np
     >>> model = EncoderOnlyTransformer(vocabulary_size=30, sequence_length=8, num_classes=3,
     ...                                num_layers=1, hidden_dim=16, intermediate_dim=32)
     >>> tuple(model(np.array([[1, 5, 6, 0, 0, 0, 0, 0]])).shape)
