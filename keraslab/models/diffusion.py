@@ -156,8 +156,8 @@ class Diffusion(keras.Model):
         else:
             seeds = (self.seed or 0, (self.seed or 0) + 1)
         t = keras.random.randint((batch,), 0, self.timesteps, seed=seeds[0], dtype="int32")
-        noise = keras.random.normal(ops.shape(images), seed=seeds[1])
-        alpha_bar = ops.take(ops.convert_to_tensor(self.alpha_bars, "float32"), t)[
+        noise = keras.random.normal(ops.shape(images), seed=seeds[1], dtype=self.compute_dtype)
+        alpha_bar = ops.take(ops.convert_to_tensor(self.alpha_bars, self.compute_dtype), t)[
             :, None, None, None
         ]
         noisy = ops.sqrt(alpha_bar) * (2.0 * images - 1.0) + ops.sqrt(1.0 - alpha_bar) * noise
