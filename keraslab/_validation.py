@@ -2,6 +2,8 @@
 ValueError or TypeError that names the argument, says what was expected and what was
 received."""
 
+import math
+
 import keras
 import numpy as np
 
@@ -37,6 +39,29 @@ def int_tuple(name, values, minimum=1, allow_empty=True):
                 f"Argument {name} must hold ints >= {minimum}; received {tuple(values)!r}."
             )
     return tuple(int(value) for value in values)
+
+
+def positive_float(name, value, maximum=None):
+    """`value` as a finite float > 0, at most `maximum` when given (a temperature, a
+    probability mass)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
+        raise TypeError(f"Argument {name} must be a float; received {type(value).__name__}.")
+    expected = "> 0" if maximum is None else f"in (0, {maximum}]"
+    if not 0 < value < math.inf or (maximum is not None and value > maximum):
+        raise ValueError(f"Argument {name} must be {expected}; received {value}.")
+    return float(value)
+
+
+def even(name, value, minimum=2):
+    """`value` as an even int, at least `minimum` (a sinusoidal code's size)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(
+            f"Argument {name} must be a positive even int; received {value!r} "
+            f"of type {type(value).__name__}."
+        )
+    if value < minimum or value % 2:
+        raise ValueError(f"Argument {name} must be a positive even int; received {value!r}.")
+    return int(value)
 
 
 def fraction(name, value):
@@ -168,3 +193,43 @@ def at_most(name, value, limit=None, limit_name=None):
     positive_int(name, value)
     if limit is not None and value > limit:
         raise ValueError(f"Argument {name} must be <= {limit_name} = {limit}; received {value}.")
+
+
+def inputs(x, rank, layout, name="inputs"):
+    """Checks that a model's input tensor `x` has `rank` axes (`layout` names them) and a
+    floating dtype."""
+    shape = tuple(x.shape)
+    if len(shape) != rank:
+        raise ValueError(
+            f"Argument {name} must have rank {rank}, {layout}; received shape {shape}."
+        )
+    dtype = _dtype(x)
+    if "float" not in dtype:
+        raise TypeError(
+            f"Argument {name} must be a float tensor; received dtype {dtype}. "
+            "Convert it first, for example images / 255.0 for uint8 pixels."
+        )
+
+
+def image_shape(value, downsamplings=0, name="image_shape"):
+    """`(height, width, channels)` as a tuple of ints, height and width divisible by
+    `2**downsamplings`."""
+    if not isinstance(value, (tuple, list)) or len(value) != 3:
+        raise ValueError(f"Argument {name} must be (height, width, channels); received {value!r}.")
+    height, width, channels = (int(d) for d in value)
+    factor = 2**downsamplings
+    if min(height, width, channels) < 1 or height % factor or width % factor:
+        raise ValueError(
+            f"Argument {name} must have height and width divisible by {factor} "
+            f"({downsamplings} stride-2 stages); received {tuple(value)}."
+        )
+    return (height, width, channels)
+
+
+def images(x, shape, name="images"):
+    """Checks that tensor `x` is a batch of images of `shape` `(H, W, C)`."""
+    if len(x.shape) != 4 or tuple(x.shape[1:]) != tuple(shape):
+        raise ValueError(
+            f"Argument {name} must have shape (batch, {', '.join(map(str, shape))}); "
+            f"received {tuple(x.shape)}."
+        )

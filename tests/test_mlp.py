@@ -96,3 +96,25 @@ def test_readme_example_reaches_the_reduced_target_and_saves(tmp_path, monkeypat
     )
     _, accuracy = loaded.evaluate(x_test, namespace["y_test"], verbose=0)
     assert accuracy >= 0.93
+
+
+@keras.saving.register_keras_serializable(package="keraslab_tests")
+def scaled_tanh(x):
+    return 2.0 * keras.ops.tanh(x)
+
+
+def test_callable_activations_and_initializers_round_trip_through_a_keras_file(tmp_path):
+    model = MLP(
+        hidden_units=(6, 4),
+        activation=scaled_tanh,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=3),
+        output_activation=keras.activations.gelu,
+    )
+    x = np.random.default_rng(0).normal(size=(5, 3)).astype("float32")
+    expected = keras.ops.convert_to_numpy(model(x))
+    model.save(tmp_path / "mlp.keras")
+    loaded = keras.saving.load_model(tmp_path / "mlp.keras")
+    assert loaded.activation is scaled_tanh
+    assert loaded.output_activation is keras.activations.gelu
+    assert isinstance(loaded.kernel_initializer, keras.initializers.GlorotUniform)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(loaded(x)), expected, atol=1e-6)

@@ -33,8 +33,7 @@ def bigram_cross_entropy(train_ids, validation_ids, vocabulary_size, smoothing=0
     >>> round(bigram_cross_entropy(ids, ids, 2, smoothing=1e-6), 4)
     0.0
     """
-    if not smoothing > 0:
-        raise ValueError(f"Argument smoothing must be > 0; received {smoothing}.")
+    check.positive_float("smoothing", smoothing)
     train_ids = np.asarray(train_ids)
     validation_ids = np.asarray(validation_ids)
     counts = np.full((vocabulary_size, vocabulary_size), smoothing)

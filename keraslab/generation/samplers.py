@@ -16,21 +16,10 @@ Random samplers draw with `keras.random.categorical` and a `keras.random.SeedGen
 the same calls as keras-hub, so for the same logits and seed both give the same tokens.
 """
 
-import math
-
 import keras
 from keras import ops
 
 from keraslab import _validation as check
-
-
-def _check_temperature(temperature):
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)):
-        raise TypeError(
-            f"Argument temperature must be a float; received {type(temperature).__name__}."
-        )
-    if not temperature > 0 or not math.isfinite(temperature):
-        raise ValueError(f"Argument temperature must be > 0; received {temperature}.")
 
 
 class Sampler:
@@ -47,8 +36,7 @@ class Sampler:
     """
 
     def __init__(self, temperature=1.0):
-        _check_temperature(temperature)
-        self.temperature = temperature
+        self.temperature = check.positive_float("temperature", temperature)
 
     def compute_probabilities(self, logits):
         logits = ops.cast(logits, "float32")
@@ -140,16 +128,11 @@ class TopKSampler(_RandomSampler):
     """
 
     def __init__(self, k=5, seed=None, temperature=1.0):
-        check.positive_int("k", k)
         super().__init__(seed=seed, temperature=temperature)
-        self.k = k
+        self.k = check.positive_int("k", k)
 
     def get_next_token(self, probabilities):
-        vocabulary_size = ops.shape(probabilities)[-1]
-        if self.k > vocabulary_size:
-            raise ValueError(
-                f"Argument k must be <= the vocabulary size {vocabulary_size}; received {self.k}."
-            )
+        check.at_most("k", self.k, ops.shape(probabilities)[-1], "the vocabulary size")
         top_probabilities, top_indices = ops.top_k(probabilities, k=self.k, sorted=False)
         return self._draw(top_probabilities, top_indices)
 
@@ -176,12 +159,8 @@ class TopPSampler(_RandomSampler):
     """
 
     def __init__(self, p=0.9, seed=None, temperature=1.0):
-        if isinstance(p, bool) or not isinstance(p, (int, float)):
-            raise TypeError(f"Argument p must be a float; received {type(p).__name__}.")
-        if not 0.0 < p <= 1.0:
-            raise ValueError(f"Argument p must be in (0, 1]; received {p}.")
         super().__init__(seed=seed, temperature=temperature)
-        self.p = p
+        self.p = check.positive_float("p", p, maximum=1)
 
     def get_next_token(self, probabilities):
         vocabulary_size = ops.shape(probabilities)[-1]
@@ -218,12 +197,7 @@ def get(sampler, seed=None):
     'TopKSampler'
     """
     if isinstance(sampler, str):
-        if sampler not in _BY_NAME:
-            raise ValueError(
-                f"Argument sampler must be one of {sorted(_BY_NAME)} or a sampler object; "
-                f"received {sampler!r}."
-            )
-        sampler = _BY_NAME[sampler]()
+        sampler = _BY_NAME[check.one_of("sampler", sampler, sorted(_BY_NAME))]()
     if type(sampler).__name__ in ("BeamSampler", "ContrastiveSampler"):
         raise ValueError(
             f"Argument sampler: {type(sampler).__name__} runs its own decoding loop and "

@@ -2,6 +2,7 @@
 
 import keras
 
+from keraslab import _validation as check
 from keraslab.layers.sinusoidal_positional_encoding import sinusoidal_encoding
 
 
@@ -16,9 +17,7 @@ class TimestepEmbedding(keras.layers.Layer):
 
     def __init__(self, dim, max_wavelength=10000, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(dim, bool) or not isinstance(dim, int) or dim < 2 or dim % 2:
-            raise ValueError(f"Argument dim must be a positive even int; received {dim!r}.")
-        self.dim = dim
+        self.dim = check.even("dim", dim)
         self.max_wavelength = max_wavelength
 
     def call(self, timesteps):

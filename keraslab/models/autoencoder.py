@@ -6,58 +6,69 @@ import keras
 from keras import layers, ops
 
 from keraslab import _validation as check
-from keraslab.models._checks import check_image_shape, check_images
 
 KINDS = ("dense", "conv")
 
 
 def stack_arguments(image_shape, kind, latent_dim, filters):
-    """Checked `(image_shape, latent_dim, filters)` of a model built on the stacks below; a
-    conv stack halves the images twice, so their height and width must divide by 4."""
+    """Checked `(image_shape, kind, latent_dim, filters)` of a model built on the stacks
+    below; a conv stack halves the images twice, so their height and width must divide by 4."""
+    check.one_of("kind", kind, KINDS)
     return (
-        check_image_shape(image_shape, 2 if kind == "conv" else 0),
+        check.image_shape(image_shape, 2 if kind == "conv" else 0),
+        kind,
         check.positive_int("latent_dim", latent_dim),
         check.positive_int("filters", filters),
     )
 
 
-def encoder_stack(image_shape, kind, filters, units, name):
+def encoder_stack(image_shape, kind, filters, units, name, dtype=None):
     """The shared encoder body: images -> `units` features, dense or convolutional."""
-    check.one_of("kind", kind, KINDS)
     stack = [keras.Input(image_shape)]
     if kind == "conv":
         stack += [
-            layers.Conv2D(filters, 3, 2, padding="same", activation="relu", name="conv_1"),
-            layers.Conv2D(2 * filters, 3, 2, padding="same", activation="relu", name="conv_2"),
-            layers.Flatten(name="flatten"),
+            layers.Conv2D(
+                filters, 3, 2, padding="same", activation="relu", name="conv_1", dtype=dtype
+            ),
+            layers.Conv2D(
+                2 * filters, 3, 2, padding="same", activation="relu", name="conv_2", dtype=dtype
+            ),
+            layers.Flatten(name="flatten", dtype=dtype),
         ]
     else:
         stack += [
-            layers.Flatten(name="flatten"),
-            layers.Dense(8 * filters, activation="relu", name="hidden"),
+            layers.Flatten(name="flatten", dtype=dtype),
+            layers.Dense(8 * filters, activation="relu", name="hidden", dtype=dtype),
         ]
-    stack.append(layers.Dense(units, name="code"))
+    stack.append(layers.Dense(units, name="code", dtype=dtype))
     return keras.Sequential(stack, name=name)
 
 
-def decoder_stack(image_shape, kind, filters, latent_dim, name):
+def decoder_stack(image_shape, kind, filters, latent_dim, name, dtype=None):
     """The shared decoder body: a code of `latent_dim` -> images in `[0, 1]`."""
     height, width, channels = image_shape
     stack = [keras.Input((latent_dim,))]
     if kind == "conv":
         stack += [
-            layers.Dense(height // 4 * width // 4 * 2 * filters, activation="relu", name="expand"),
-            layers.Reshape((height // 4, width // 4, 2 * filters), name="reshape"),
-            layers.Conv2DTranspose(filters, 3, 2, padding="same", activation="relu", name="up_1"),
+            layers.Dense(
+                height // 4 * width // 4 * 2 * filters,
+                activation="relu",
+                name="expand",
+                dtype=dtype,
+            ),
+            layers.Reshape((height // 4, width // 4, 2 * filters), name="reshape", dtype=dtype),
             layers.Conv2DTranspose(
-                channels, 3, 2, padding="same", activation="sigmoid", name="up_2"
+                filters, 3, 2, padding="same", activation="relu", name="up_1", dtype=dtype
+            ),
+            layers.Conv2DTranspose(
+                channels, 3, 2, padding="same", activation="sigmoid", name="up_2", dtype=dtype
             ),
         ]
     else:
         stack += [
-            layers.Dense(8 * filters, activation="relu", name="hidden"),
-            layers.Dense(math.prod(image_shape), activation="sigmoid", name="pixels"),
-            layers.Reshape(image_shape, name="reshape"),
+            layers.Dense(8 * filters, activation="relu", name="hidden", dtype=dtype),
+            layers.Dense(math.prod(image_shape), activation="sigmoid", name="pixels", dtype=dtype),
+            layers.Reshape(image_shape, name="reshape", dtype=dtype),
         ]
     return keras.Sequential(stack, name=name)
 
@@ -118,19 +129,24 @@ class Autoencoder(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.image_shape, self.latent_dim, self.filters = stack_arguments(
+        self.image_shape, self.kind, self.latent_dim, self.filters = stack_arguments(
             image_shape, kind, latent_dim, filters
         )
-        self.kind = kind
         self.noise_stddev = check.non_negative("noise_stddev", noise_stddev)
         self.seed = seed
-        self.encoder = encoder_stack(self.image_shape, kind, filters, latent_dim, "encoder")
-        self.decoder = decoder_stack(self.image_shape, kind, filters, latent_dim, "decoder")
-        self.noise = layers.GaussianNoise(self.noise_stddev, seed=seed, name="noise")
+        self.encoder = encoder_stack(
+            self.image_shape, self.kind, self.filters, self.latent_dim, "encoder", self.dtype_policy
+        )
+        self.decoder = decoder_stack(
+            self.image_shape, self.kind, self.filters, self.latent_dim, "decoder", self.dtype_policy
+        )
+        self.noise = layers.GaussianNoise(
+            self.noise_stddev, seed=seed, name="noise", dtype=self.dtype_policy
+        )
         self.built = True
 
     def call(self, images, training=None):
-        check_images(images, self.image_shape)
+        check.images(images, self.image_shape)
         if self.noise_stddev > 0:
             images = self.noise(images, training=training)
         return self.decoder(self.encoder(images, training=training), training=training)
@@ -141,7 +157,7 @@ class Autoencoder(keras.Model):
 
     def encode(self, images):
         """Returns the codes `(batch, latent_dim)` of clean `images`."""
-        check_images(images, self.image_shape)
+        check.images(images, self.image_shape)
         return self.encoder(images, training=False)
 
     def decode(self, codes):

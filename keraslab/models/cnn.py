@@ -3,7 +3,6 @@
 import keras
 
 from keraslab import _validation as check
-from keraslab.models._checks import check_inputs, serialize_activation
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
@@ -74,65 +73,81 @@ class CNN(keras.Model):
     ):
         super().__init__(**kwargs)
         self.filters = check.int_tuple("filters", filters, allow_empty=False)
-        check.positive_int("kernel_size", kernel_size)
-        check.positive_int("convs_per_block", convs_per_block)
-        check.positive_int("pool_size", pool_size)
+        self.kernel_size = check.positive_int("kernel_size", kernel_size)
+        self.convs_per_block = check.positive_int("convs_per_block", convs_per_block)
+        self.pool_size = check.positive_int("pool_size", pool_size)
+        self.batch_norm = check.boolean("batch_norm", batch_norm)
+        self.activation = check.identifier("activation", keras.activations.get, activation)
+        self.global_pooling = check.boolean("global_pooling", global_pooling)
         self.dense_units = check.int_tuple("dense_units", dense_units)
-        check.rate("dropout", dropout)
-        check.positive_int("output_units", output_units)
-        self.kernel_size = kernel_size
-        self.convs_per_block = convs_per_block
-        self.pool_size = pool_size
-        self.batch_norm = batch_norm
-        self.activation = activation
-        self.global_pooling = global_pooling
-        self.dropout = dropout
-        self.output_units = output_units
-        self.output_activation = output_activation
+        self.dropout = check.rate("dropout", dropout)
+        self.output_units = check.positive_int("output_units", output_units)
+        self.output_activation = check.identifier(
+            "output_activation", keras.activations.get, output_activation
+        )
+
+        def sublayer(cls, *args, **options):
+            return cls(*args, **options, dtype=self.dtype_policy)
 
         self.feature_layers = []
         for i, channels in enumerate(self.filters):
-            for j in range(convs_per_block):
+            for j in range(self.convs_per_block):
                 self.feature_layers.append(
-                    keras.layers.Conv2D(
+                    sublayer(
+                        keras.layers.Conv2D,
                         channels,
-                        kernel_size,
+                        self.kernel_size,
                         padding="same",
-                        use_bias=not batch_norm,
+                        use_bias=not self.batch_norm,
                         kernel_initializer="he_normal",
                         name=f"conv_{i}_{j}",
                     )
                 )
-                if batch_norm:
+                if self.batch_norm:
                     self.feature_layers.append(
-                        keras.layers.BatchNormalization(name=f"batch_norm_{i}_{j}")
+                        sublayer(keras.layers.BatchNormalization, name=f"batch_norm_{i}_{j}")
                     )
                 self.feature_layers.append(
-                    keras.layers.Activation(activation, name=f"activation_{i}_{j}")
+                    sublayer(keras.layers.Activation, self.activation, name=f"activation_{i}_{j}")
                 )
-            self.feature_layers.append(keras.layers.MaxPooling2D(pool_size, name=f"pool_{i}"))
+            self.feature_layers.append(
+                sublayer(keras.layers.MaxPooling2D, self.pool_size, name=f"pool_{i}")
+            )
 
         self.head_layers = [
-            keras.layers.GlobalAveragePooling2D(name="global_pool")
-            if global_pooling
-            else keras.layers.Flatten(name="flatten")
+            sublayer(keras.layers.GlobalAveragePooling2D, name="global_pool")
+            if self.global_pooling
+            else sublayer(keras.layers.Flatten, name="flatten")
         ]
         for i, units in enumerate(self.dense_units):
-            if dropout > 0:
-                self.head_layers.append(keras.layers.Dropout(dropout, name=f"dropout_{i}"))
+            if self.dropout > 0:
+                self.head_layers.append(
+                    sublayer(keras.layers.Dropout, self.dropout, name=f"dropout_{i}")
+                )
             self.head_layers.append(
-                keras.layers.Dense(
-                    units, activation=activation, kernel_initializer="he_normal", name=f"dense_{i}"
+                sublayer(
+                    keras.layers.Dense,
+                    units,
+                    activation=self.activation,
+                    kernel_initializer="he_normal",
+                    name=f"dense_{i}",
                 )
             )
-        if dropout > 0:
-            self.head_layers.append(keras.layers.Dropout(dropout, name="dropout_head"))
+        if self.dropout > 0:
+            self.head_layers.append(
+                sublayer(keras.layers.Dropout, self.dropout, name="dropout_head")
+            )
         self.head_layers.append(
-            keras.layers.Dense(output_units, activation=output_activation, name="head")
+            sublayer(
+                keras.layers.Dense,
+                self.output_units,
+                activation=self.output_activation,
+                name="head",
+            )
         )
 
-    def call(self, inputs, training=False):
-        check_inputs(inputs, 4, "(batch, height, width, channels)")
+    def call(self, inputs, training=None):
+        check.inputs(inputs, 4, "(batch, height, width, channels)")
         smallest = self.pool_size ** len(self.filters)
         for side in inputs.shape[1:3]:
             if side is not None and side < smallest:
@@ -169,10 +184,10 @@ class CNN(keras.Model):
             "convs_per_block": self.convs_per_block,
             "pool_size": self.pool_size,
             "batch_norm": self.batch_norm,
-            "activation": serialize_activation(self.activation),
+            "activation": keras.activations.serialize(self.activation),
             "global_pooling": self.global_pooling,
             "dense_units": list(self.dense_units),
             "dropout": self.dropout,
             "output_units": self.output_units,
-            "output_activation": serialize_activation(self.output_activation),
+            "output_activation": keras.activations.serialize(self.output_activation),
         }

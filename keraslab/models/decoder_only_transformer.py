@@ -1,5 +1,7 @@
 """A decoder-only Transformer language model (GPT), with cached generation."""
 
+import functools
+
 import keras
 import numpy as np
 from keras import ops
@@ -75,21 +77,24 @@ class DecoderOnlyTransformer(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        check.positive_int("num_layers", num_layers)
-        check.boolean("tie_embeddings", tie_embeddings)
         self.vocabulary_size = vocabulary_size
         self.sequence_length = sequence_length
-        self.num_layers = num_layers
+        self.num_layers = check.positive_int("num_layers", num_layers)
         self.num_heads = num_heads
         self.hidden_dim = hidden_dim
         self.intermediate_dim = intermediate_dim
         self.dropout = dropout
-        self.tie_embeddings = tie_embeddings
+        self.tie_embeddings = check.boolean("tie_embeddings", tie_embeddings)
         self.position = position
         self.num_key_value_heads = num_key_value_heads
 
         self.embedding = TokenAndPositionEmbedding(
-            vocabulary_size, sequence_length, hidden_dim, position=position, name="embedding"
+            vocabulary_size,
+            sequence_length,
+            hidden_dim,
+            position=position,
+            name="embedding",
+            dtype=self.dtype_policy,
         )
         self.blocks = _transformer.blocks(
             TransformerDecoderBlock,
@@ -98,18 +103,23 @@ class DecoderOnlyTransformer(keras.Model):
             hidden_dim,
             intermediate_dim,
             dropout,
+            self.dtype_policy,
             norm_first=True,
             num_key_value_heads=num_key_value_heads,
         )
-        self.final_norm = keras.layers.LayerNormalization(epsilon=1e-5, name="final_norm")
+        self.final_norm = keras.layers.LayerNormalization(
+            epsilon=1e-5, name="final_norm", dtype=self.dtype_policy
+        )
         self.output_dense = (
-            None if tie_embeddings else keras.layers.Dense(vocabulary_size, name="output_dense")
+            None
+            if tie_embeddings
+            else keras.layers.Dense(vocabulary_size, name="output_dense", dtype=self.dtype_policy)
         )
         self._compiled = {}
 
     def build(self, token_ids_shape):
         self.embedding.build(token_ids_shape)
-        shape = (*token_ids_shape, self.hidden_dim)  # B, T, D
+        shape = (*token_ids_shape, self.hidden_dim)  # (B, T, D)
         for block in self.blocks:
             block.build(shape)
         self.final_norm.build(shape)
@@ -124,37 +134,36 @@ class DecoderOnlyTransformer(keras.Model):
         return self.output_dense(hidden)
 
     def _hidden(self, token_ids, training=None):
-        x = self.embedding(token_ids)  # B, T, D
+        x = self.embedding(token_ids)  # (B, T, D)
         for block in self.blocks:
             x = block(x, training=training)
         return x
 
     def call(self, token_ids, training=None):
-        return self._logits(self._hidden(token_ids, training))  # B, T, V
+        return self._logits(self._hidden(token_ids, training))  # (B, T, V)
 
-    def _logits_at(self, token_ids, position):
-        """Uncached step: the whole (padded) sequence again, logits at `position` `(B, V)`."""
-        hidden = ops.take(self._hidden(token_ids), position, axis=1)  # B, D
-        return self._logits(hidden[:, None])[:, 0]
+    def _uncached_step(self, token_ids, position, greedy=False):
+        """Uncached step: the whole (padded) sequence `(B, T)` again, next-token scores at
+        `position` (see `_scores`)."""
+        hidden = ops.take(self._hidden(token_ids), position, axis=1)  # (B, D)
+        return _scores(self._logits(hidden[:, None])[:, 0], greedy)
 
-    def _cached_step(self, token_ids, caches, index):
-        """Cached step: new tokens `(B, T)` at `index` update each block's key/value cache."""
+    def _cached_step(self, token_ids, caches, index, greedy=False):
+        """Cached step: new tokens `(B, T)` at `index` update each block's key/value cache;
+        returns the next-token scores (see `_scores`) and the new caches."""
         x = self.embedding(token_ids, start_index=index)
         new_caches = []
         for block, cache in zip(self.blocks, caches):
             x, cache = block(x, self_attention_cache=cache, self_attention_cache_index=index)
             new_caches.append(cache)
-        return self._logits(x[:, -1:])[:, 0], new_caches  # B, V
+        return _scores(self._logits(x[:, -1:])[:, 0], greedy), new_caches
 
     def _step_function(self, use_cache, greedy):
-        """The compiled decoding step. With greedy decoding the argmax is compiled in too,
-        so the step returns token ids `(B, 1)` rather than logits `(B, V)`."""
+        """The compiled decoding step, cached or uncached, greedy or not."""
         key = (use_cache, greedy)
         if key not in self._compiled:
-            step = self._cached_step if use_cache else self._logits_at
-            if greedy:
-                step = _with_greedy_choice(step, use_cache)
-            self._compiled[key] = inference_function(step, self)
+            step = self._cached_step if use_cache else self._uncached_step
+            self._compiled[key] = inference_function(functools.partial(step, greedy=greedy), self)
         return self._compiled[key]
 
     def empty_cache(self, batch_size, length):
@@ -180,36 +189,44 @@ class DecoderOnlyTransformer(keras.Model):
         prompt = check.token_ids(
             "prompt_ids", prompt_ids, self.sequence_length, self.vocabulary_size
         )
-        batch_size, prompt_length = prompt.shape
         check.at_most(
             "max_new_tokens",
             max_new_tokens,
-            self.sequence_length - prompt_length,
+            self.sequence_length - prompt.shape[1],
             "sequence_length - prompt length",
         )
         sampler = samplers.get(sampler, seed=seed)
         if not self.built:
             self.build(prompt.shape)
-        total = prompt_length + max_new_tokens
+        generate = self._generate_cached if use_cache else self._generate_uncached
+        new_tokens = ops.convert_to_numpy(generate(prompt, max_new_tokens, sampler))
+        return np.concatenate([prompt, new_tokens.astype("int32")], axis=1)
+
+    def _generate_cached(self, prompt, max_new_tokens, sampler):
+        """The new tokens `(B, N)`: the prompt `(B, P)` fills the caches in one step, then
+        each token is one step over them."""
+        batch_size, prompt_length = prompt.shape
         greedy = isinstance(sampler, samplers.GreedySampler)
-        step = self._step_function(use_cache, greedy)
-        if use_cache:
-            caches = self.empty_cache(batch_size, total)
-            scores, caches = step(prompt, caches, ops.convert_to_tensor(0, "int32"))
-        else:
-            buffer = ops.pad(ops.convert_to_tensor(prompt), [(0, 0), (0, max_new_tokens)])
-        new_tokens = []
-        for t in range(prompt_length, total):
-            if not use_cache:
-                scores = step(buffer, ops.convert_to_tensor(t - 1, "int32"))
-            token = scores if greedy else samplers.next_token(sampler, scores)[:, None]  # B, 1
-            new_tokens.append(token)
-            if use_cache and t + 1 < total:
-                scores, caches = step(token, caches, ops.convert_to_tensor(t, "int32"))
-            elif not use_cache:
-                buffer = ops.slice_update(buffer, (0, t), token)
-        generated = ops.convert_to_numpy(ops.concatenate(new_tokens, axis=1))
-        return np.concatenate([prompt, generated.astype("int32")], axis=1)
+        step = self._step_function(True, greedy)
+        caches = self.empty_cache(batch_size, prompt_length + max_new_tokens)
+        scores, caches = step(prompt, caches, _position(0))
+        tokens = [_next_token(sampler, scores, greedy)]
+        for t in range(prompt_length, prompt_length + max_new_tokens - 1):
+            scores, caches = step(tokens[-1], caches, _position(t))
+            tokens.append(_next_token(sampler, scores, greedy))
+        return ops.concatenate(tokens, axis=1)
+
+    def _generate_uncached(self, prompt, max_new_tokens, sampler):
+        """The new tokens `(B, N)`: each step reads the whole sequence, padded to
+        `(B, P + N)` so that every step has the same shape."""
+        prompt_length = prompt.shape[1]
+        greedy = isinstance(sampler, samplers.GreedySampler)
+        step = self._step_function(False, greedy)
+        buffer = ops.pad(ops.convert_to_tensor(prompt), [(0, 0), (0, max_new_tokens)])
+        for t in range(prompt_length, prompt_length + max_new_tokens):
+            token = _next_token(sampler, step(buffer, _position(t - 1)), greedy)
+            buffer = ops.slice_update(buffer, (0, t), token)
+        return buffer[:, prompt_length:]
 
     def attention_maps(self, token_ids):
         """Causal self-attention weights, one NumPy array `(B, H, T, T)` per block."""
@@ -238,16 +255,19 @@ class DecoderOnlyTransformer(keras.Model):
         }
 
 
-_GREEDY = samplers.GreedySampler()
+def _scores(logits, greedy):
+    """What a compiled step returns for the next token: with greedy decoding the argmax,
+    compiled in, as token ids `(B, 1)`; otherwise the logits `(B, V)` for the sampler."""
+    if greedy:
+        return samplers.next_token(samplers.GreedySampler(), logits)[:, None]
+    return logits
 
 
-def _with_greedy_choice(step, use_cache):
-    """Wraps a step returning logits (and caches) to return the argmax ids `(B, 1)` instead."""
+def _next_token(sampler, scores, greedy):
+    """The next token ids `(B, 1)` from a step's `scores` (see `_scores`)."""
+    return scores if greedy else samplers.next_token(sampler, scores)[:, None]
 
-    def greedy_step(*args):
-        if not use_cache:
-            return samplers.next_token(_GREEDY, step(*args))[:, None]
-        logits, caches = step(*args)
-        return samplers.next_token(_GREEDY, logits)[:, None], caches
 
-    return greedy_step
+def _position(t):
+    """A position as a scalar int32 tensor, so that the compiled step does not recompile."""
+    return ops.convert_to_tensor(t, "int32")

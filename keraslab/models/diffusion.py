@@ -7,7 +7,6 @@ import numpy as np
 from keras import layers, ops
 
 from keraslab import _validation as check
-from keraslab.models._checks import check_image_shape, check_images
 from keraslab.models._timestep import TimestepEmbedding
 from keraslab.training import predict_function, release_averaged_weights
 
@@ -25,49 +24,60 @@ def noise_schedule(timesteps, schedule="cosine"):
     (Nichol and Dhariwal, 2021).
     """
     check.positive_int("timesteps", timesteps)
+    check.one_of("schedule", schedule, SCHEDULES)
     if schedule == "linear":
         scale = 1000.0 / timesteps
         return np.linspace(scale * 1e-4, scale * 0.02, timesteps)
-    if schedule == "cosine":
-        steps = np.arange(timesteps + 1) / timesteps
-        f = np.cos((steps + 0.008) / 1.008 * np.pi / 2) ** 2
-        return np.clip(1.0 - f[1:] / f[:-1], 0.0, 0.999)
-    raise ValueError(f"Argument schedule must be one of {SCHEDULES}; received {schedule!r}.")
+    steps = np.arange(timesteps + 1) / timesteps
+    f = np.cos((steps + 0.008) / 1.008 * np.pi / 2) ** 2
+    return np.clip(1.0 - f[1:] / f[:-1], 0.0, 0.999)
 
 
-def residual_block(x, embedding, filters, name):
+def residual_block(x, embedding, filters, name, dtype):
     """Two 3x3 convolutions with the timestep embedding added between them, plus a skip."""
-    skip = x if x.shape[-1] == filters else layers.Conv2D(filters, 1, name=f"{name}_skip")(x)
-    h = layers.Conv2D(filters, 3, padding="same", activation="swish", name=f"{name}_conv_1")(x)
-    shift = layers.Reshape((1, 1, filters), name=f"{name}_time_reshape")(
-        layers.Dense(filters, name=f"{name}_time")(embedding)
+    skip = (
+        x
+        if x.shape[-1] == filters
+        else layers.Conv2D(filters, 1, name=f"{name}_skip", dtype=dtype)(x)
     )
-    h = layers.Add(name=f"{name}_time_add")([h, shift])
-    h = layers.Conv2D(filters, 3, padding="same", activation="swish", name=f"{name}_conv_2")(h)
-    return layers.Add(name=f"{name}_add")([skip, h])
+    h = layers.Conv2D(
+        filters, 3, padding="same", activation="swish", name=f"{name}_conv_1", dtype=dtype
+    )(x)
+    shift = layers.Reshape((1, 1, filters), name=f"{name}_time_reshape", dtype=dtype)(
+        layers.Dense(filters, name=f"{name}_time", dtype=dtype)(embedding)
+    )
+    h = layers.Add(name=f"{name}_time_add", dtype=dtype)([h, shift])
+    h = layers.Conv2D(
+        filters, 3, padding="same", activation="swish", name=f"{name}_conv_2", dtype=dtype
+    )(h)
+    return layers.Add(name=f"{name}_add", dtype=dtype)([skip, h])
 
 
-def unet(image_shape, filters):
+def unet(image_shape, filters, dtype):
     """A two-level U-Net `[noisy images, timesteps] -> predicted noise`."""
     images = keras.Input(image_shape, name="noisy_images")
     timesteps = keras.Input((), dtype="int32", name="timesteps")
-    embedding = TimestepEmbedding(4 * filters, name="time_embedding")(timesteps)
-    embedding = layers.Dense(4 * filters, activation="swish", name="time_dense_1")(embedding)
-    embedding = layers.Dense(4 * filters, activation="swish", name="time_dense_2")(embedding)
-    h = layers.Conv2D(filters, 3, padding="same", name="stem")(images)
-    full = residual_block(h, embedding, filters, "down_1")
-    h = layers.Conv2D(2 * filters, 3, 2, padding="same", name="downsample_1")(full)
-    half = residual_block(h, embedding, 2 * filters, "down_2")
-    h = layers.Conv2D(2 * filters, 3, 2, padding="same", name="downsample_2")(half)
-    h = residual_block(h, embedding, 2 * filters, "middle")
-    h = layers.UpSampling2D(2, name="upsample_2")(h)
-    h = layers.Concatenate(name="concat_2")([h, half])
-    h = residual_block(h, embedding, 2 * filters, "up_2")
-    h = layers.UpSampling2D(2, name="upsample_1")(h)
-    h = layers.Concatenate(name="concat_1")([h, full])
-    h = residual_block(h, embedding, filters, "up_1")
+    embedding = TimestepEmbedding(4 * filters, name="time_embedding", dtype=dtype)(timesteps)
+    embedding = layers.Dense(4 * filters, activation="swish", name="time_dense_1", dtype=dtype)(
+        embedding
+    )
+    embedding = layers.Dense(4 * filters, activation="swish", name="time_dense_2", dtype=dtype)(
+        embedding
+    )
+    h = layers.Conv2D(filters, 3, padding="same", name="stem", dtype=dtype)(images)
+    full = residual_block(h, embedding, filters, "down_1", dtype)
+    h = layers.Conv2D(2 * filters, 3, 2, padding="same", name="downsample_1", dtype=dtype)(full)
+    half = residual_block(h, embedding, 2 * filters, "down_2", dtype)
+    h = layers.Conv2D(2 * filters, 3, 2, padding="same", name="downsample_2", dtype=dtype)(half)
+    h = residual_block(h, embedding, 2 * filters, "middle", dtype)
+    h = layers.UpSampling2D(2, name="upsample_2", dtype=dtype)(h)
+    h = layers.Concatenate(name="concat_2", dtype=dtype)([h, half])
+    h = residual_block(h, embedding, 2 * filters, "up_2", dtype)
+    h = layers.UpSampling2D(2, name="upsample_1", dtype=dtype)(h)
+    h = layers.Concatenate(name="concat_1", dtype=dtype)([h, full])
+    h = residual_block(h, embedding, filters, "up_1", dtype)
     noise = layers.Conv2D(
-        image_shape[-1], 3, padding="same", kernel_initializer="zeros", name="head"
+        image_shape[-1], 3, padding="same", kernel_initializer="zeros", name="head", dtype=dtype
     )(h)
     return keras.Model([images, timesteps], noise, name="network")
 
@@ -127,29 +137,27 @@ class Diffusion(keras.Model):
         self, image_shape, timesteps=200, schedule="cosine", filters=32, seed=None, **kwargs
     ):
         super().__init__(**kwargs)
-        self.image_shape = check_image_shape(image_shape, 2)
-        if isinstance(timesteps, bool) or not isinstance(timesteps, int) or timesteps < 2:
-            raise ValueError(f"Argument timesteps must be an int >= 2; received {timesteps!r}.")
-        self.timesteps = timesteps
-        self.schedule = schedule
-        self.betas = noise_schedule(timesteps, schedule)
+        self.image_shape = check.image_shape(image_shape, 2)
+        self.timesteps = check.positive_int("timesteps", timesteps, minimum=2)
+        self.schedule = check.one_of("schedule", schedule, SCHEDULES)
+        self.betas = noise_schedule(self.timesteps, self.schedule)
         self.alpha_bars = np.cumprod(1.0 - self.betas)
         self.filters = check.positive_int("filters", filters)
         self.seed = seed
-        self.network = unet(self.image_shape, filters)
+        self.network = unet(self.image_shape, self.filters, self.dtype_policy)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.built = True
 
     def call(self, images, training=None):
-        check_images(images, self.image_shape)
+        check.images(images, self.image_shape)
         batch = ops.shape(images)[0]
         if training:
             seeds = (self.seed_generator, self.seed_generator)
         else:
             seeds = (self.seed or 0, (self.seed or 0) + 1)
         t = keras.random.randint((batch,), 0, self.timesteps, seed=seeds[0], dtype="int32")
-        noise = keras.random.normal(ops.shape(images), seed=seeds[1])
-        alpha_bar = ops.take(ops.convert_to_tensor(self.alpha_bars, "float32"), t)[
+        noise = keras.random.normal(ops.shape(images), seed=seeds[1], dtype=self.compute_dtype)
+        alpha_bar = ops.take(ops.convert_to_tensor(self.alpha_bars, self.compute_dtype), t)[
             :, None, None, None
         ]
         noisy = ops.sqrt(alpha_bar) * (2.0 * images - 1.0) + ops.sqrt(1.0 - alpha_bar) * noise
@@ -170,12 +178,8 @@ class Diffusion(keras.Model):
         """
         optimizer = keras.optimizers.get(optimizer)
         if ema_momentum is not None:
-            if not 0 <= ema_momentum < 1:
-                raise ValueError(
-                    f"Argument ema_momentum must be in [0, 1) or None; received {ema_momentum!r}."
-                )
             optimizer.use_ema = True
-            optimizer.ema_momentum = float(ema_momentum)
+            optimizer.ema_momentum = check.rate("ema_momentum", ema_momentum)
         self.ema_momentum = ema_momentum
         super().compile(optimizer=optimizer, **kwargs)
 
@@ -210,15 +214,10 @@ class Diffusion(keras.Model):
             NumPy array `(n, height, width, channels)` in `[0, 1]`.
         """
         check.positive_int("n", n)
-        if sampler not in SAMPLERS:
-            raise ValueError(f"Argument sampler must be one of {SAMPLERS}; received {sampler!r}.")
+        check.one_of("sampler", sampler, SAMPLERS)
         if steps is None:
             steps = self.timesteps if sampler == "ddpm" else min(50, self.timesteps)
-        check.positive_int("steps", steps)
-        if steps > self.timesteps:
-            raise ValueError(
-                f"Argument steps must be <= timesteps ({self.timesteps}); received {steps}."
-            )
+        check.at_most("steps", steps, self.timesteps, "timesteps")
         eta = 1.0 if sampler == "ddpm" else 0.0
         generator = self.seed_generator if seed is None else keras.random.SeedGenerator(seed)
 

@@ -81,14 +81,12 @@ class EncoderDecoderTransformer(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        check.positive_int("num_encoder_layers", num_encoder_layers)
-        check.positive_int("num_decoder_layers", num_decoder_layers)
         self.source_vocabulary_size = source_vocabulary_size
         self.target_vocabulary_size = target_vocabulary_size
         self.source_sequence_length = source_sequence_length
         self.target_sequence_length = target_sequence_length
-        self.num_encoder_layers = num_encoder_layers
-        self.num_decoder_layers = num_decoder_layers
+        self.num_encoder_layers = check.positive_int("num_encoder_layers", num_encoder_layers)
+        self.num_decoder_layers = check.positive_int("num_decoder_layers", num_decoder_layers)
         self.num_heads = num_heads
         self.hidden_dim = hidden_dim
         self.intermediate_dim = intermediate_dim
@@ -97,7 +95,12 @@ class EncoderDecoderTransformer(keras.Model):
 
         def embedding(vocabulary_size, length, name):
             return TokenAndPositionEmbedding(
-                vocabulary_size, length, hidden_dim, position=position, name=name
+                vocabulary_size,
+                length,
+                hidden_dim,
+                position=position,
+                name=name,
+                dtype=self.dtype_policy,
             )
 
         self.source_embedding = embedding(
@@ -106,7 +109,7 @@ class EncoderDecoderTransformer(keras.Model):
         self.target_embedding = embedding(
             target_vocabulary_size, target_sequence_length, "target_embedding"
         )
-        sizes = (num_heads, hidden_dim, intermediate_dim, dropout)
+        sizes = (num_heads, hidden_dim, intermediate_dim, dropout, self.dtype_policy)
         self.encoder_blocks = _transformer.blocks(
             TransformerEncoderBlock,
             num_encoder_layers,
@@ -121,16 +124,20 @@ class EncoderDecoderTransformer(keras.Model):
             name="decoder_block",
             norm_first=True,
         )
-        self.encoder_norm = keras.layers.LayerNormalization(epsilon=1e-5, name="encoder_norm")
-        self.decoder_norm = keras.layers.LayerNormalization(epsilon=1e-5, name="decoder_norm")
+        self.encoder_norm = keras.layers.LayerNormalization(
+            epsilon=1e-5, name="encoder_norm", dtype=self.dtype_policy
+        )
+        self.decoder_norm = keras.layers.LayerNormalization(
+            epsilon=1e-5, name="decoder_norm", dtype=self.dtype_policy
+        )
         self._compiled = None
 
     def build(self, inputs_shape):
         source_shape, target_shape = inputs_shape["source_ids"], inputs_shape["target_ids"]
         self.source_embedding.build(source_shape)
         self.target_embedding.build(target_shape)
-        encoded_shape = (*source_shape, self.hidden_dim)  # B, S, D
-        decoded_shape = (*target_shape, self.hidden_dim)  # B, T, D
+        encoded_shape = (*source_shape, self.hidden_dim)  # (B, S, D)
+        decoded_shape = (*target_shape, self.hidden_dim)  # (B, T, D)
         for block in self.encoder_blocks:
             block.build(encoded_shape)
         for block in self.decoder_blocks:
@@ -160,7 +167,7 @@ class EncoderDecoderTransformer(keras.Model):
 
     def _next_log_probs(self, encoded, source_padding, target_ids, position):
         logits = self.decode(target_ids, encoded, source_padding)
-        return ops.log_softmax(ops.take(logits, position, axis=1), axis=-1)  # B, V
+        return ops.log_softmax(ops.take(logits, position, axis=1), axis=-1)  # (B, V)
 
     def generate(self, source_ids, max_length=None, num_beams=1, start_id=1, end_id=2):
         """Writes the target for each source, greedily or by beam search.
@@ -189,7 +196,7 @@ class EncoderDecoderTransformer(keras.Model):
         if self._compiled is None:
             self._compiled = inference_function(self._next_log_probs, self)
         encoded, padding = self.encode(source)
-        encoded = ops.repeat(encoded, num_beams, axis=0)  # B * K, S, D
+        encoded = ops.repeat(encoded, num_beams, axis=0)  # (B * K, S, D)
         padding = ops.repeat(padding, num_beams, axis=0)
 
         def log_probs(ids, position):

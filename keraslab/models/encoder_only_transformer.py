@@ -82,16 +82,12 @@ class EncoderOnlyTransformer(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        check.one_of("head", head, HEADS)
-        check.one_of("pooling", pooling, POOLINGS)
-        check.positive_int("num_classes", num_classes)
-        check.positive_int("num_layers", num_layers)
         self.vocabulary_size = vocabulary_size
         self.sequence_length = sequence_length
-        self.num_classes = num_classes
-        self.head = head
-        self.pooling = pooling
-        self.num_layers = num_layers
+        self.num_classes = check.positive_int("num_classes", num_classes)
+        self.head = check.one_of("head", head, HEADS)
+        self.pooling = check.one_of("pooling", pooling, POOLINGS)
+        self.num_layers = check.positive_int("num_layers", num_layers)
         self.num_heads = num_heads
         self.hidden_dim = hidden_dim
         self.intermediate_dim = intermediate_dim
@@ -99,10 +95,19 @@ class EncoderOnlyTransformer(keras.Model):
         self.position = position
 
         self.embedding = TokenAndPositionEmbedding(
-            vocabulary_size, sequence_length, hidden_dim, position=position, name="embedding"
+            vocabulary_size,
+            sequence_length,
+            hidden_dim,
+            position=position,
+            name="embedding",
+            dtype=self.dtype_policy,
         )
-        self.embedding_norm = keras.layers.LayerNormalization(epsilon=1e-5, name="embedding_norm")
-        self.embedding_dropout = keras.layers.Dropout(dropout, name="embedding_dropout")
+        self.embedding_norm = keras.layers.LayerNormalization(
+            epsilon=1e-5, name="embedding_norm", dtype=self.dtype_policy
+        )
+        self.embedding_dropout = keras.layers.Dropout(
+            dropout, name="embedding_dropout", dtype=self.dtype_policy
+        )
         self.blocks = _transformer.blocks(
             TransformerEncoderBlock,
             num_layers,
@@ -110,17 +115,21 @@ class EncoderOnlyTransformer(keras.Model):
             hidden_dim,
             intermediate_dim,
             dropout,
+            self.dtype_policy,
             norm_first=False,
         )
-        units = vocabulary_size if head == "masked_lm" else num_classes
-        self.head_dense = keras.layers.Dense(hidden_dim, activation="gelu", name="head_dense")
+        self.head_dense = keras.layers.Dense(
+            hidden_dim, activation="gelu", name="head_dense", dtype=self.dtype_policy
+        )
         self.output_dense = (
-            None if head == "masked_lm" else keras.layers.Dense(units, name="output_dense")
+            None
+            if head == "masked_lm"
+            else keras.layers.Dense(num_classes, name="output_dense", dtype=self.dtype_policy)
         )
 
     def build(self, token_ids_shape):
         self.embedding.build(token_ids_shape)
-        shape = (*token_ids_shape, self.hidden_dim)  # B, T, D
+        shape = (*token_ids_shape, self.hidden_dim)  # (B, T, D)
         self.embedding_norm.build(shape)
         for block in self.blocks:
             block.build(shape)
@@ -143,13 +152,13 @@ class EncoderOnlyTransformer(keras.Model):
         x, padding = self.encode(token_ids, training)
         if self.head == "classification":
             if self.pooling == "cls":
-                x = x[:, 0]  # B, D
+                x = x[:, 0]  # (B, D)
             else:
-                weights = ops.cast(padding, x.dtype)[..., None]  # B, T, 1
+                weights = ops.cast(padding, x.dtype)[..., None]  # (B, T, 1)
                 x = ops.sum(x * weights, axis=1) / ops.maximum(ops.sum(weights, axis=1), 1.0)
         x = self.head_dense(x)
         if self.head == "masked_lm":
-            return _transformer.tied_logits(self.embedding, x)  # B, T, V
+            return _transformer.tied_logits(self.embedding, x)  # (B, T, V)
         return self.output_dense(x)
 
     def attention_maps(self, token_ids):

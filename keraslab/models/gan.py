@@ -5,7 +5,6 @@ import numpy as np
 from keras import layers, ops
 
 from keraslab import _validation as check
-from keraslab.models._checks import check_image_shape
 from keraslab.training import MultiOptimizerModel
 
 
@@ -90,7 +89,7 @@ class GAN(MultiOptimizerModel):
         self, image_shape, latent_dim=32, filters=32, num_classes=None, seed=None, **kwargs
     ):
         super().__init__(**kwargs)
-        self.image_shape = check_image_shape(image_shape, 2)
+        self.image_shape = check.image_shape(image_shape, 2)
         self.latent_dim = check.positive_int("latent_dim", latent_dim)
         self.filters = check.positive_int("filters", filters)
         self.num_classes = (
@@ -101,9 +100,13 @@ class GAN(MultiOptimizerModel):
         self.seed = seed
         # Weight paths start with the network's name, which routes them to its optimizer.
         with keras.name_scope("generator"):
-            self.generator = _generator(self.image_shape, latent_dim, filters, self.num_classes)
+            self.generator = _generator(
+                self.image_shape, self.latent_dim, self.filters, self.num_classes, self.dtype_policy
+            )
         with keras.name_scope("discriminator"):
-            self.discriminator = _discriminator(self.image_shape, filters, self.num_classes)
+            self.discriminator = _discriminator(
+                self.image_shape, self.filters, self.num_classes, self.dtype_policy
+            )
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
@@ -209,16 +212,18 @@ def _conditioned(inputs, labels):
     return inputs if labels is None else [inputs, labels]
 
 
-def _one_hot(labels, num_classes, name):
-    return layers.CategoryEncoding(num_classes, output_mode="one_hot", name=name)(labels)
+def _one_hot(labels, num_classes, name, dtype):
+    return layers.CategoryEncoding(num_classes, output_mode="one_hot", name=name, dtype=dtype)(
+        labels
+    )
 
 
-def _normalize_and_activate(h, i):
-    h = layers.BatchNormalization(name=f"norm_{i}")(h)
-    return layers.LeakyReLU(0.2, name=f"act_{i}")(h)
+def _normalize_and_activate(h, i, dtype):
+    h = layers.BatchNormalization(name=f"norm_{i}", dtype=dtype)(h)
+    return layers.LeakyReLU(0.2, name=f"act_{i}", dtype=dtype)(h)
 
 
-def _generator(image_shape, latent_dim, filters, num_classes):
+def _generator(image_shape, latent_dim, filters, num_classes, dtype):
     """Latent vector (and label) -> image, upsampling x4 with transposed convolutions."""
     height, width, channels = image_shape
     latent = keras.Input((latent_dim,), name="latent")
@@ -226,19 +231,23 @@ def _generator(image_shape, latent_dim, filters, num_classes):
     if num_classes:
         labels = keras.Input((), dtype="int32", name="labels")
         inputs = [latent, labels]
-        h = layers.Concatenate(name="condition")([latent, _one_hot(labels, num_classes, "one_hot")])
-    h = layers.Dense(height // 4 * width // 4 * 2 * filters, name="project")(h)
-    h = layers.Reshape((height // 4, width // 4, 2 * filters), name="reshape")(h)
-    h = _normalize_and_activate(h, 0)
-    h = layers.Conv2DTranspose(2 * filters, 4, 2, padding="same", name="up_1")(h)
-    h = _normalize_and_activate(h, 1)
-    h = layers.Conv2DTranspose(filters, 4, 2, padding="same", name="up_2")(h)
-    h = _normalize_and_activate(h, 2)
-    image = layers.Conv2D(channels, 3, padding="same", activation="sigmoid", name="to_image")(h)
+        h = layers.Concatenate(name="condition", dtype=dtype)(
+            [latent, _one_hot(labels, num_classes, "one_hot", dtype)]
+        )
+    h = layers.Dense(height // 4 * width // 4 * 2 * filters, name="project", dtype=dtype)(h)
+    h = layers.Reshape((height // 4, width // 4, 2 * filters), name="reshape", dtype=dtype)(h)
+    h = _normalize_and_activate(h, 0, dtype)
+    h = layers.Conv2DTranspose(2 * filters, 4, 2, padding="same", name="up_1", dtype=dtype)(h)
+    h = _normalize_and_activate(h, 1, dtype)
+    h = layers.Conv2DTranspose(filters, 4, 2, padding="same", name="up_2", dtype=dtype)(h)
+    h = _normalize_and_activate(h, 2, dtype)
+    image = layers.Conv2D(
+        channels, 3, padding="same", activation="sigmoid", name="to_image", dtype=dtype
+    )(h)
     return keras.Model(inputs, image, name="generator")
 
 
-def _discriminator(image_shape, filters, num_classes):
+def _discriminator(image_shape, filters, num_classes, dtype):
     """Image (and label, as one-hot channels) -> one real/fake logit."""
     height, width, _ = image_shape
     images = keras.Input(image_shape, name="images")
@@ -246,19 +255,21 @@ def _discriminator(image_shape, filters, num_classes):
     if num_classes:
         labels = keras.Input((), dtype="int32", name="labels")
         inputs = [images, labels]
-        planes = layers.Reshape((1, 1, num_classes), name="label_pixel")(
-            _one_hot(labels, num_classes, "one_hot")
+        planes = layers.Reshape((1, 1, num_classes), name="label_pixel", dtype=dtype)(
+            _one_hot(labels, num_classes, "one_hot", dtype)
         )
-        planes = layers.UpSampling2D((height, width), name="label_planes")(planes)  # (B, H, W, C)
-        h = layers.Concatenate(name="condition")([images, planes])
-    h = layers.Conv2D(filters, 4, 2, padding="same", name="down_1")(h)
-    h = layers.LeakyReLU(0.2, name="act_1")(h)
-    h = layers.Conv2D(2 * filters, 4, 2, padding="same", name="down_2")(h)
-    h = layers.LeakyReLU(0.2, name="act_2")(h)
-    h = MinibatchStddev(name="minibatch_stddev")(h)
-    h = layers.Flatten(name="flatten")(h)
-    h = layers.Dropout(0.2, name="dropout")(h)
-    logit = layers.Dense(1, name="logit")(h)
+        planes = layers.UpSampling2D((height, width), name="label_planes", dtype=dtype)(
+            planes
+        )  # (B, H, W, C)
+        h = layers.Concatenate(name="condition", dtype=dtype)([images, planes])
+    h = layers.Conv2D(filters, 4, 2, padding="same", name="down_1", dtype=dtype)(h)
+    h = layers.LeakyReLU(0.2, name="act_1", dtype=dtype)(h)
+    h = layers.Conv2D(2 * filters, 4, 2, padding="same", name="down_2", dtype=dtype)(h)
+    h = layers.LeakyReLU(0.2, name="act_2", dtype=dtype)(h)
+    h = MinibatchStddev(name="minibatch_stddev", dtype=dtype)(h)
+    h = layers.Flatten(name="flatten", dtype=dtype)(h)
+    h = layers.Dropout(0.2, name="dropout", dtype=dtype)(h)
+    logit = layers.Dense(1, name="logit", dtype=dtype)(h)
     return keras.Model(inputs, logit, name="discriminator")
 
 

@@ -3,7 +3,6 @@
 import keras
 
 from keraslab import _validation as check
-from keraslab.models._checks import check_inputs, serialize_activation, serialize_initializer
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
@@ -63,51 +62,63 @@ class MLP(keras.Model):
     ):
         super().__init__(**kwargs)
         self.hidden_units = check.int_tuple("hidden_units", hidden_units)
-        check.rate("dropout", dropout)
-        check.positive_int("output_units", output_units)
-        self.activation = activation
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.kernel_initializer = kernel_initializer
-        self.output_units = output_units
-        self.output_activation = output_activation
+        self.activation = check.identifier("activation", keras.activations.get, activation)
+        self.dropout = check.rate("dropout", dropout)
+        self.batch_norm = check.boolean("batch_norm", batch_norm)
+        self.kernel_initializer = check.identifier(
+            "kernel_initializer", keras.initializers.get, kernel_initializer
+        )
+        self.output_units = check.positive_int("output_units", output_units)
+        self.output_activation = check.identifier(
+            "output_activation", keras.activations.get, output_activation
+        )
 
         self.hidden_layers = []
         for i, units in enumerate(self.hidden_units):
             self.hidden_layers.append(
                 keras.layers.Dense(
                     units,
-                    use_bias=not batch_norm,
-                    kernel_initializer=kernel_initializer,
+                    use_bias=not self.batch_norm,
+                    kernel_initializer=self.kernel_initializer,
                     name=f"dense_{i}",
+                    dtype=self.dtype_policy,
                 )
             )
-            if batch_norm:
-                self.hidden_layers.append(keras.layers.BatchNormalization(name=f"batch_norm_{i}"))
-            self.hidden_layers.append(keras.layers.Activation(activation, name=f"activation_{i}"))
-            if dropout > 0:
-                self.hidden_layers.append(keras.layers.Dropout(dropout, name=f"dropout_{i}"))
+            if self.batch_norm:
+                self.hidden_layers.append(
+                    keras.layers.BatchNormalization(name=f"batch_norm_{i}", dtype=self.dtype_policy)
+                )
+            self.hidden_layers.append(
+                keras.layers.Activation(
+                    self.activation, name=f"activation_{i}", dtype=self.dtype_policy
+                )
+            )
+            if self.dropout > 0:
+                self.hidden_layers.append(
+                    keras.layers.Dropout(self.dropout, name=f"dropout_{i}", dtype=self.dtype_policy)
+                )
         self.head = keras.layers.Dense(
-            output_units,
-            activation=output_activation,
-            kernel_initializer=kernel_initializer,
+            self.output_units,
+            activation=self.output_activation,
+            kernel_initializer=self.kernel_initializer,
             name="head",
+            dtype=self.dtype_policy,
         )
 
-    def call(self, inputs, training=False):
-        check_inputs(inputs, 2, "(batch, features)")
+    def call(self, inputs, training=None):
+        check.inputs(inputs, 2, "(batch, features)")
         x = inputs
         for layer in self.hidden_layers:
             x = layer(x, training=training)
         return self.head(x)
 
-    def hidden_outputs(self, inputs, training=False):
+    def hidden_outputs(self, inputs, training=None):
         """Returns the output of every hidden layer (after its activation), as a list.
 
         For inspecting activation statistics layer by layer, as the initialisation and
         batch-normalisation pages do.
         """
-        check_inputs(inputs, 2, "(batch, features)")
+        check.inputs(inputs, 2, "(batch, features)")
         outputs, x = [], inputs
         for layer in self.hidden_layers:
             x = layer(x, training=training)
@@ -119,10 +130,10 @@ class MLP(keras.Model):
         return {
             **super().get_config(),
             "hidden_units": list(self.hidden_units),
-            "activation": serialize_activation(self.activation),
+            "activation": keras.activations.serialize(self.activation),
             "dropout": self.dropout,
             "batch_norm": self.batch_norm,
-            "kernel_initializer": serialize_initializer(self.kernel_initializer),
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
             "output_units": self.output_units,
-            "output_activation": serialize_activation(self.output_activation),
+            "output_activation": keras.activations.serialize(self.output_activation),
         }

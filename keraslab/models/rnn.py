@@ -4,7 +4,6 @@ import keras
 import numpy as np
 
 from keraslab import _validation as check
-from keraslab.models._checks import check_inputs, serialize_activation
 
 CELL_TYPES = ("simple", "lstm", "gru")
 TASKS = ("classification", "regression", "forecast")
@@ -128,12 +127,19 @@ class RNN(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        check.one_of("cell_type", cell_type, CELL_TYPES)
-        check.positive_int("units", units)
-        check.positive_int("num_layers", num_layers)
-        check.one_of("task", task, TASKS)
-        check.positive_int("output_units", output_units)
-        check.rate("dropout", dropout)
+        self.cell_type = check.one_of("cell_type", cell_type, CELL_TYPES)
+        self.units = check.positive_int("units", units)
+        self.num_layers = check.positive_int("num_layers", num_layers)
+        self.bidirectional = check.boolean("bidirectional", bidirectional)
+        self.return_sequences = check.boolean("return_sequences", return_sequences)
+        self.task = check.one_of("task", task, TASKS)
+        self.output_units = check.positive_int("output_units", output_units)
+        self.output_activation = (
+            output_activation
+            if output_activation == "auto"
+            else check.identifier("output_activation", keras.activations.get, output_activation)
+        )
+        self.dropout = check.rate("dropout", dropout)
         if forget_bias is not None and cell_type == "simple":
             raise ValueError(
                 "Argument forget_bias must be None for cell_type='simple', which has no "
@@ -144,32 +150,29 @@ class RNN(keras.Model):
                 "Argument return_sequences must be False for task='forecast', which "
                 "predicts the steps after the window; received True."
             )
-        self.cell_type = cell_type
-        self.units = units
-        self.num_layers = num_layers
-        self.bidirectional = bidirectional
-        self.return_sequences = return_sequences
-        self.task = task
-        self.output_units = output_units
-        self.output_activation = output_activation
-        self.dropout = dropout
         self.forget_bias = forget_bias
 
         self.recurrent_layers = []
-        for i in range(num_layers):
+        for i in range(self.num_layers):
             layer = _recurrent_layer(
-                cell_type,
-                units,
+                self.cell_type,
+                self.units,
                 forget_bias,
-                dropout=dropout,
-                return_sequences=return_sequences or i < num_layers - 1,
+                dropout=self.dropout,
+                return_sequences=self.return_sequences or i < self.num_layers - 1,
                 name=f"{cell_type}_{i}",
+                dtype=self.dtype_policy,
             )
-            if bidirectional:
-                layer = keras.layers.Bidirectional(layer, name=f"bidirectional_{i}")
+            if self.bidirectional:
+                layer = keras.layers.Bidirectional(
+                    layer, name=f"bidirectional_{i}", dtype=self.dtype_policy
+                )
             self.recurrent_layers.append(layer)
         self.head = keras.layers.Dense(
-            output_units, activation=self._head_activation(), name="head"
+            self.output_units,
+            activation=self._head_activation(),
+            name="head",
+            dtype=self.dtype_policy,
         )
 
     def _head_activation(self):
@@ -179,8 +182,8 @@ class RNN(keras.Model):
             return None
         return "softmax" if self.output_units > 1 else "sigmoid"
 
-    def call(self, inputs, training=False):
-        check_inputs(inputs, 3, "(batch, time, features)")
+    def call(self, inputs, training=None):
+        check.inputs(inputs, 3, "(batch, time, features)")
         if self.task == "forecast":
             last_value = inputs[:, -1, :1]
             x = keras.ops.concatenate(
@@ -203,7 +206,11 @@ class RNN(keras.Model):
             "return_sequences": self.return_sequences,
             "task": self.task,
             "output_units": self.output_units,
-            "output_activation": serialize_activation(self.output_activation),
+            "output_activation": (
+                self.output_activation
+                if self.output_activation == "auto"
+                else keras.activations.serialize(self.output_activation)
+            ),
             "dropout": self.dropout,
             "forget_bias": self.forget_bias,
         }

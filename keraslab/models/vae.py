@@ -4,7 +4,6 @@ import keras
 from keras import layers, ops
 
 from keraslab import _validation as check
-from keraslab.models._checks import check_images
 from keraslab.models.autoencoder import decoder_stack, encoder_stack, stack_arguments
 
 
@@ -114,15 +113,25 @@ class VAE(keras.Model):
         self, image_shape, latent_dim=2, kind="conv", filters=16, beta=1.0, seed=None, **kwargs
     ):
         super().__init__(**kwargs)
-        self.image_shape, self.latent_dim, self.filters = stack_arguments(
+        self.image_shape, self.kind, self.latent_dim, self.filters = stack_arguments(
             image_shape, kind, latent_dim, filters
         )
-        self.kind = kind
         self.beta = check.non_negative("beta", beta)
         self.seed = seed
-        self.encoder = encoder_stack(self.image_shape, kind, filters, 2 * latent_dim, "encoder")
-        self.decoder = decoder_stack(self.image_shape, kind, filters, latent_dim, "decoder")
-        self.reparameterization = Reparameterization(seed=seed, name="reparameterization")
+        self.encoder = encoder_stack(
+            self.image_shape,
+            self.kind,
+            self.filters,
+            2 * self.latent_dim,
+            "encoder",
+            self.dtype_policy,
+        )
+        self.decoder = decoder_stack(
+            self.image_shape, self.kind, self.filters, self.latent_dim, "decoder", self.dtype_policy
+        )
+        self.reparameterization = Reparameterization(
+            seed=seed, name="reparameterization", dtype=self.dtype_policy
+        )
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
         self.kl_tracker = keras.metrics.Mean(name="kl")
@@ -142,9 +151,9 @@ class VAE(keras.Model):
         self.kl_tracker.update_state(kl)
         return reconstruction + self.beta * kl
 
-    def encode(self, images, training=False):
+    def encode(self, images, training=None):
         """Returns `(mean, log_var)` of the code, each `(batch, latent_dim)`."""
-        check_images(images, self.image_shape)
+        check.images(images, self.image_shape)
         statistics = self.encoder(images, training=training)
         return statistics[:, : self.latent_dim], statistics[:, self.latent_dim :]
 

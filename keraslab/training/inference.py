@@ -4,8 +4,6 @@ import warnings
 
 import keras
 
-_tracing = False  # True while `inference_function` records a PyTorch trace
-
 
 def predict_function(model):
     """Returns `f(inputs) -> NumPy outputs` for `model` in inference mode, fast on each backend.
@@ -51,7 +49,8 @@ def inference_function(fn, layer):
       branch on the values of its tensors (branching on shapes is fine, as every shape
       gets its own trace). `torch.export` is TorchScript's successor, but its graphs run
       through Python again and were 6x slower per decoding step here. Inside the trace,
-      `update_cache` writes in place: a cache passed to the compiled function is consumed.
+      `update_cache` writes in place by default: a cache passed to the compiled function
+      is consumed.
 
     Args:
         fn: callable taking and returning tensors.
@@ -113,47 +112,47 @@ def _traced(fn, layer):
         signature = tuple((tuple(x.shape), x.dtype) for x in keras.tree.flatten(args))
         with torch.no_grad():
             if signature not in traces:
-                global _tracing
                 with warnings.catch_warnings():
                     # Shape checks compare traced sizes; each shape has its own trace.
                     warnings.simplefilter("ignore", torch.jit.TracerWarning)
                     warnings.filterwarnings("ignore", "`torch.jit.trace` is deprecated")
-                    _tracing = True
-                    try:
-                        traces[signature] = torch.jit.trace(
-                            module, args, check_trace=False, strict=False
-                        )
-                    finally:
-                        _tracing = False
+                    traces[signature] = torch.jit.trace(
+                        module, args, check_trace=False, strict=False
+                    )
             return traces[signature](*args)
 
     return call
 
 
-def update_cache(cache, updates, index, axis):
+def update_cache(cache, updates, index, axis, in_place=None):
     """Writes `updates` into `cache` from position `index` along `axis`.
 
     It is `keras.ops.slice_update` for key/value caches, whose callers drop the old cache
-    once they have the new one. Inside a function that `inference_function` compiles under
-    PyTorch the write happens in place (`Tensor.index_copy_`), so the cache passed in is
-    consumed, as a donated buffer is in JAX. A functional update copies the whole cache
-    every decoding step, which cost more than the step's attention in a small model. XLA
-    (JAX, TensorFlow) and eager calls get the functional update.
+    once they have the new one. Under PyTorch an in-place write (`Tensor.index_copy_`)
+    consumes the cache passed in, as a donated buffer is in JAX: a functional update
+    copies the whole cache every decoding step, which cost more than the step's attention
+    in a small model. The write is in place by default exactly while `torch.jit.trace`
+    records the call, that is inside a function that `inference_function` compiles under
+    PyTorch; eager calls, JAX and TensorFlow get the functional update.
 
     Args:
         cache: tensor to write into.
         updates: tensor with `cache`'s shape except along `axis`, where it has length `T`.
         index: int or scalar int tensor, the first position written.
         axis: int, the axis that `index` counts along.
+        in_place: bool or None. `True` writes into the PyTorch tensor `cache`; `False`
+            always returns a new tensor; `None` decides as above. JAX and TensorFlow
+            tensors are immutable, so there it is always `False`. Defaults to `None`.
 
     Returns:
         The updated cache.
     """
-    if _tracing:
+    if keras.backend.backend() == "torch":
         import torch
 
-        positions = torch.arange(updates.shape[axis], device=cache.device) + index
-        return cache.index_copy_(axis, positions, updates)
+        if torch.jit.is_tracing() if in_place is None else in_place:
+            positions = torch.arange(updates.shape[axis], device=cache.device) + index
+            return cache.index_copy_(axis, positions, updates)
     start = [0] * len(cache.shape)
     start[axis] = index
     return keras.ops.slice_update(cache, start, updates)
