@@ -219,9 +219,14 @@ def test_initial_weights_are_distinct(entry):
     sublayers gives same-shaped weights identical values. Tensors that are not random draws
     are left out, told by their values: most values repeat in a constant (zeros or ones:
     biases, norm scales and offsets, moving statistics) or a pattern (a GRU bias whose
-    update-gate slice holds `forget_bias`), while random draws are all distinct."""
+    update-gate slice holds `forget_bias`), while random draws are all distinct. A
+    single-value tensor (a one-unit bias) cannot be told apart, so it is left out too."""
     weights = [(w.path, keras.ops.convert_to_numpy(w)) for w in shared_built(entry).weights]
-    drawn = [(path, value) for path, value in weights if np.unique(value).size > value.size // 2]
+    drawn = [
+        (path, value)
+        for path, value in weights
+        if value.size > 1 and np.unique(value).size > value.size // 2
+    ]
     equal = [
         (path_a, path_b)
         for (path_a, a), (path_b, b) in itertools.combinations(drawn, 2)
