@@ -2,12 +2,14 @@
 learning by running it.
 
 Select the backend exactly as in Keras, with ``KERAS_BACKEND=tensorflow|torch|jax``.
-Submodules are imported on first use, so ``import keraslab`` itself loads no framework.
+As with ``import keras_hub``, ``import keraslab`` imports Keras (and so its backend, no
+other) and registers every keraslab layer and model, so ``keras.saving.load_model`` reads
+any keraslab ``.keras`` file. The other submodules are imported on first use.
 """
 
 import importlib
 
-from keraslab._backend import SUPPORTED_BACKENDS, check_backend_variable
+from keraslab._backend import SUPPORTED_BACKENDS, check_backend_variable, running_as_command
 
 check_backend_variable()
 
@@ -38,3 +40,9 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(__all__)
+
+
+# The `keraslab` command imports Keras only after its `--backend` flag has set
+# KERAS_BACKEND, and each of its commands imports the classes it loads.
+if not running_as_command():
+    from keraslab import layers, models  # noqa: F401  registers every class with Keras

@@ -5,6 +5,7 @@ Keras's own: the ``KERAS_BACKEND`` environment variable, or ``~/.keras/keras.jso
 """
 
 import os
+import sys
 
 SUPPORTED_BACKENDS = ("tensorflow", "torch", "jax")
 
@@ -17,3 +18,26 @@ def check_backend_variable():
             "Environment variable KERAS_BACKEND must be one of "
             f"{', '.join(SUPPORTED_BACKENDS)}; received KERAS_BACKEND={requested!r}."
         )
+
+
+def _run_module(argv):
+    """The module that `python -m MODULE` runs, from the interpreter's own `argv`."""
+    for position, argument in enumerate(argv[1:], start=1):
+        if argument == "-m":
+            return argv[position + 1] if position + 1 < len(argv) else None
+        if argument.startswith("-m"):
+            return argument[2:]
+    return None
+
+
+def running_as_command():
+    """Whether this process is the `keraslab` command: the console script or
+    `python -m keraslab`.
+
+    The command's `--backend` flag sets `KERAS_BACKEND` after the package is imported, so
+    on that path `import keraslab` must leave Keras unimported.
+    """
+    program = sys.argv[0] if sys.argv else ""
+    if program == "-m":  # python -m: sys.argv[0] is "-m" while the module is located
+        return _run_module(sys.orig_argv) == "keraslab"
+    return os.path.splitext(os.path.basename(program))[0] == "keraslab"

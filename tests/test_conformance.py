@@ -2,10 +2,16 @@
 
 Each public layer and model must survive a config round-trip and a `.keras` round-trip
 with identical outputs, agree between symbolic and eager calls, fit briefly without NaN,
-be deterministic under a seed, have the parameter count computed by hand, and reject bad
-input with a `ValueError` or `TypeError` that names the argument.
+be deterministic under a seed, have the parameter count computed by hand, start with no
+two weight tensors equal, compute every sublayer in a `mixed_bfloat16` policy when asked,
+load from its `.keras` file in a fresh interpreter that ran only `import keras, keraslab`,
+and reject bad input with a `ValueError` or `TypeError` that names the argument.
+
+The checks that only read an instance share one built instance per entry
+(`shared_built`), and the `.keras` file of each entry is written once (`saved_file`).
 """
 
+import itertools
 import math
 import os
 import re
@@ -16,9 +22,14 @@ import pytest
 from keras import tree
 
 from keraslab import catalog
+from tests.conftest import run_python
 
 ENTRIES = catalog.entries()
 BAD_INPUTS = [(entry, bad) for entry in ENTRIES for bad in entry.bad_inputs()]
+MIXED_POLICY = "mixed_bfloat16"
+# bfloat16 keeps 8 significant bits (relative step 2**-8 ≈ 0.4%); a few layers of rounding
+# stay well inside 5% of the output's largest magnitude.
+MIXED_TOLERANCE = 0.05
 
 
 def by_name(entry):
@@ -31,14 +42,25 @@ def built(entry):
     return instance
 
 
+_SHARED = {}
+
+
+def shared_built(entry):
+    """`built(entry)`, made once per entry for the checks that only read it (none trains it
+    or changes its weights)."""
+    if entry.name not in _SHARED:
+        _SHARED[entry.name] = built(entry)
+    return _SHARED[entry.name]
+
+
 def outputs_numpy(entry, instance, x):
     return [keras.ops.convert_to_numpy(o) for o in tree.flatten(entry.output(instance, x))]
 
 
-def assert_outputs_close(actual, expected, atol=1e-6):
-    assert len(actual) == len(expected)
+def assert_outputs_close(actual, expected, atol=1e-6, name=""):
+    assert len(actual) == len(expected), name
     for a, e in zip(actual, expected):
-        np.testing.assert_allclose(a, e, rtol=1e-5, atol=atol)
+        np.testing.assert_allclose(a, e, rtol=1e-5, atol=atol, err_msg=name)
 
 
 def test_catalogue_names_are_unique_and_registered():
@@ -52,7 +74,7 @@ def test_catalogue_names_are_unique_and_registered():
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=by_name)
 def test_config_round_trip(entry):
-    instance = built(entry)
+    instance = shared_built(entry)
     config = instance.get_config()
     clone = type(instance).from_config(config)
     assert clone.get_config() == config
@@ -73,28 +95,76 @@ def _numpy(outputs):
     return [keras.ops.convert_to_numpy(o) for o in tree.flatten(outputs)]
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=by_name)
-def test_saved_file_round_trip(entry, tmp_path):
-    """Models save as themselves; a layer saves inside a functional model."""
-    x = entry.sample_input()
-    instance = built(entry)
-    path = os.path.join(tmp_path, f"{entry.name}.keras")
+def saved_outputs(entry, loaded, x):
+    """The outputs of what `saved_file` wrote, once loaded: a model's own, or a layer's
+    functional wrapper's."""
     if entry.kind == "model":
-        expected = outputs_numpy(entry, instance, x)
-        instance.save(path)
-        actual = outputs_numpy(entry, keras.saving.load_model(path), x)
-    else:
-        model = _functional(instance, x)
-        expected = _numpy(model(x, training=False))
-        model.save(path)
-        actual = _numpy(keras.saving.load_model(path)(x, training=False))
+        return outputs_numpy(entry, loaded, x)
+    return _numpy(loaded(x, training=False))
+
+
+@pytest.fixture(scope="module")
+def saved_file(tmp_path_factory):
+    """`saved_file(entry)` writes the shared instance's `.keras` file once (a model as
+    itself, a layer inside a functional model) and returns `(path, expected outputs)`."""
+    directory = tmp_path_factory.mktemp("saved")
+    files = {}
+
+    def save(entry):
+        if entry.name not in files:
+            x = entry.sample_input()
+            instance = shared_built(entry)
+            saved = instance if entry.kind == "model" else _functional(instance, x)
+            path = os.path.join(directory, f"{entry.name}.keras")
+            saved.save(path)
+            files[entry.name] = path, saved_outputs(entry, saved, x)
+        return files[entry.name]
+
+    return save
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=by_name)
+def test_saved_file_round_trip(entry, saved_file):
+    path, expected = saved_file(entry)
+    actual = saved_outputs(entry, keras.saving.load_model(path), entry.sample_input())
     assert_outputs_close(actual, expected)
+
+
+# Loads every file before anything but `import keras, keraslab` has run, then computes the
+# outputs with this module's helper and writes them next to each file.
+_BARE_IMPORT_LOADER = """
+import keras, keraslab
+
+paths = {paths!r}
+loaded = {{name: keras.saving.load_model(path) for name, path in paths.items()}}
+
+import numpy as np
+from keraslab import catalog
+from tests.test_conformance import saved_outputs
+
+for name, model in loaded.items():
+    entry = catalog.get(name)
+    np.savez(paths[name] + ".npz", *saved_outputs(entry, model, entry.sample_input()))
+"""
+
+
+def test_saved_files_load_after_a_bare_import(saved_file):
+    """Like `import keras_hub`, `import keraslab` alone registers every class a `.keras` file
+    may name: one fresh interpreter per backend loads every entry's file."""
+    saved = {entry.name: saved_file(entry) for entry in ENTRIES}
+    paths = {name: path for name, (path, _) in saved.items()}
+    result = run_python(_BARE_IMPORT_LOADER.format(paths=paths))
+    assert result.returncode == 0, result.stderr[-3000:]
+    for name, (path, expected) in saved.items():
+        with np.load(path + ".npz") as actual:
+            actual = [actual[f"arr_{i}"] for i in range(len(actual.files))]
+        assert_outputs_close(actual, expected, atol=1e-5, name=name)
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=by_name)
 def test_symbolic_and_eager_calls_agree(entry):
     x = entry.sample_input()
-    instance = built(entry)
+    instance = shared_built(entry)
     eager = _numpy(
         instance(*x, training=False) if isinstance(x, tuple) else instance(x, training=False)
     )
@@ -138,9 +208,56 @@ def test_fixed_seed_gives_identical_weights_and_outputs(entry):
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=by_name)
 def test_trainable_parameter_count(entry):
-    instance = built(entry)
+    instance = shared_built(entry)
     count = sum(int(np.prod(w.shape)) for w in instance.trainable_weights)
     assert count == entry.expected_params
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=by_name)
+def test_initial_weights_are_distinct(entry):
+    """Every weight draws its own initial values: an initializer object shared between
+    sublayers gives same-shaped weights identical values. Tensors that are not random draws
+    are left out, told by their values: most values repeat in a constant (zeros or ones:
+    biases, norm scales and offsets, moving statistics) or a pattern (a GRU bias whose
+    update-gate slice holds `forget_bias`), while random draws are all distinct. A
+    single-value tensor (a one-unit bias) cannot be told apart, so it is left out too."""
+    weights = [(w.path, keras.ops.convert_to_numpy(w)) for w in shared_built(entry).weights]
+    drawn = [
+        (path, value)
+        for path, value in weights
+        if value.size > 1 and np.unique(value).size > value.size // 2
+    ]
+    equal = [
+        (path_a, path_b)
+        for (path_a, a), (path_b, b) in itertools.combinations(drawn, 2)
+        if a.shape == b.shape and np.array_equal(a, b)
+    ]
+    assert not equal, f"weights with identical initial values: {equal}"
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=by_name)
+def test_mixed_precision_reaches_every_sublayer(entry):
+    """Built with `dtype="mixed_bfloat16"`, every sublayer computes in that policy, and with
+    the float32 build's weights copied in, the outputs stay within bfloat16 rounding."""
+    x = entry.sample_input()
+    reference = shared_built(entry)
+    mixed = type(reference).from_config({**reference.get_config(), "dtype": MIXED_POLICY})
+    entry.output(mixed, x)
+    other_policies = [
+        f"{layer.path or layer.name} ({type(layer).__name__}): {layer.dtype_policy.name}"
+        for layer in mixed._flatten_layers()
+        # an InputLayer only names the input's dtype; it computes nothing
+        if not isinstance(layer, keras.layers.InputLayer)
+        and layer.dtype_policy.name != MIXED_POLICY
+    ]
+    assert other_policies == []
+    mixed.set_weights(reference.get_weights())
+    expected = outputs_numpy(entry, reference, x)
+    actual = outputs_numpy(entry, mixed, x)
+    assert len(actual) == len(expected)
+    for a, e in zip(actual, expected):
+        error = np.max(np.abs(a.astype("float32") - e))
+        assert error <= MIXED_TOLERANCE * np.max(np.abs(e)), (error, np.max(np.abs(e)))
 
 
 @pytest.mark.parametrize(
