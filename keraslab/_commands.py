@@ -254,7 +254,6 @@ def _format_config(config):
 
 def train(args):
     import keras
-    from keras import tree
 
     from keraslab import catalog
     from keraslab.datasets import registry
@@ -264,16 +263,14 @@ def train(args):
     dataset = args.dataset or entry.default_dataset
     if args.save and not args.save.endswith(".keras"):
         raise ValueError(f"Argument --save must end in .keras; received {args.save!r}.")
-    for option, value in (("--epochs", args.epochs), ("--limit", args.limit or 1)):
-        if value < 1:
-            raise ValueError(f"Argument {option} must be >= 1; received {value}.")
+    if args.epochs < 1:
+        raise ValueError(f"Argument --epochs must be >= 1; received {args.epochs}.")
     overrides = parse_config(args.config)
     model_class, config, data_options = _settings(entry, recipe, args.size, overrides, dataset)
     data = registry.load(dataset, **data_options)
     config = {**{k: v for k, v in data.config.items() if k in _parameters(model_class)}, **config}
+    data = _first(data, args.limit)
     x, y = data.train if recipe.labelled(config) else (data.train[0], None)
-    if args.limit is not None:
-        x, y = tree.map_structure(lambda a: None if a is None else a[: args.limit], (x, y))
     keras.utils.set_random_seed(args.seed)
     model = _built(model_class, config, x)
     model.compile(**_compile_options(recipe))
@@ -290,6 +287,20 @@ def train(args):
             archive.writestr(METADATA_FILE, json.dumps(metadata))
         print(f"saved {args.save}")
     return 0
+
+
+def _first(data, limit):
+    """`data` with its first `limit` training and test examples only (all for None)."""
+    from keras import tree
+
+    if limit is None:
+        return data
+    if limit < 1:
+        raise ValueError(f"Argument --limit must be >= 1; received {limit}.")
+    train, test = tree.map_structure(
+        lambda a: None if a is None else a[:limit], (data.train, data.test)
+    )
+    return dataclasses.replace(data, train=train, test=test)
 
 
 def _parameters(model_class):
@@ -350,8 +361,12 @@ def _saved_data(path, metadata, dataset=None):
 def evaluate(args):
     model, metadata = load_keras_file(args.model)
     entry, data = _saved_data(args.model, metadata, args.dataset)
+    data = _first(data, args.limit)
     dataset = args.dataset or metadata["dataset"]
     recipe = _recipe(entry)
+    # The saved compile config holds the training backend's resolved jit_compile (True
+    # under JAX and TensorFlow), which under torch means torch.compile: compile afresh.
+    model.compile(**_compile_options(recipe))
     print(f"{entry.name} on the {dataset} test split: " + _format(_evaluate(recipe, model, data)))
     return 0
 

@@ -37,7 +37,9 @@ def _add_commands(commands):
     train.add_argument("--epochs", type=int, default=3)
     train.add_argument("--batch-size", type=int, default=32)
     train.add_argument("--dataset", help="offline dataset (default: the model's own)")
-    train.add_argument("--limit", type=int, help="train on the first N examples only")
+    train.add_argument(
+        "--limit", type=int, help="train and test on the first N examples of each split only"
+    )
     train.add_argument(
         "--size",
         default="docs",
@@ -57,6 +59,7 @@ def _add_commands(commands):
     evaluate = commands.add_parser("evaluate", help="evaluate a saved model on its test data")
     evaluate.add_argument("model", help="a .keras file written by `keraslab train --save`")
     evaluate.add_argument("--dataset", help="offline dataset (default: the one it trained on)")
+    evaluate.add_argument("--limit", type=int, help="the first N test examples only")
     evaluate.set_defaults(run=_commands.evaluate)
     generate = commands.add_parser("generate", help="sample from a generative or text model")
     generate.add_argument("model", help="a .keras file written by `keraslab train --save`")
