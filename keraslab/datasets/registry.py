@@ -27,8 +27,8 @@ class TaskData:
     Attributes:
         train: `(x, y)` for training; `y` is None for data without labels.
         test: `(x, y)` held out.
-        config: build-config values the data implies, applied to a model's config where it
-            has the same key.
+        config: build-config values the data implies; `keraslab train` fills in those the
+            model takes and its recipe leaves unset.
         vocabulary: the `CharVocabulary` of text data (`keraslab generate` decodes with
             it), else None.
         metrics: Keras metrics worth reporting besides the loss.
