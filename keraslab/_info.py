@@ -8,8 +8,6 @@ import keras
 
 from keraslab.training.devices import list_devices
 
-_BACKEND_PACKAGES = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}
-
 
 def backend():
     """Returns the name of the active Keras backend: `"tensorflow"`, `"torch"` or `"jax"`."""
@@ -39,7 +37,7 @@ def environment():
     name = backend()
     return {
         "backend": name,
-        "backend_version": _version(_BACKEND_PACKAGES[name]),
+        "backend_version": _version(name),  # each backend is the package of its name
         "keras": keras.__version__,
         "keraslab": keraslab.__version__,
         "python": platform.python_version(),

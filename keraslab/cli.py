@@ -1,8 +1,9 @@
 """The `keraslab` command line: `keraslab [--backend NAME] COMMAND`.
 
 The backend flag sets `KERAS_BACKEND` before Keras is imported, so every command
-imports Keras lazily, inside the function that runs it. Bad arguments, missing or
-unreadable files end with one line on stderr and exit code 2, never a traceback.
+imports Keras lazily, inside the function that runs it. Bad arguments, bad `--config`
+values, missing or unreadable files and models that cannot be built end with one line on
+stderr and exit code 2, never a traceback.
 """
 
 import argparse
@@ -36,13 +37,29 @@ def _add_commands(commands):
     train.add_argument("--epochs", type=int, default=3)
     train.add_argument("--batch-size", type=int, default=32)
     train.add_argument("--dataset", help="offline dataset (default: the model's own)")
-    train.add_argument("--limit", type=int, help="train on the first N examples only")
+    train.add_argument(
+        "--limit", type=int, help="train and test on the first N examples of each split only"
+    )
+    train.add_argument(
+        "--size",
+        default="docs",
+        help="docs: the model its docs page teaches (default); quick: the page's quick mode",
+    )
+    train.add_argument(
+        "--config",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a constructor argument or dataset option, e.g. num_layers=2",
+    )
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--save", metavar="PATH.keras")
     train.set_defaults(run=_commands.train)
     evaluate = commands.add_parser("evaluate", help="evaluate a saved model on its test data")
     evaluate.add_argument("model", help="a .keras file written by `keraslab train --save`")
     evaluate.add_argument("--dataset", help="offline dataset (default: the one it trained on)")
+    evaluate.add_argument("--limit", type=int, help="the first N test examples only")
     evaluate.set_defaults(run=_commands.evaluate)
     generate = commands.add_parser("generate", help="sample from a generative or text model")
     generate.add_argument("model", help="a .keras file written by `keraslab train --save`")
@@ -78,6 +95,7 @@ def main(argv=None):
         os.environ["KERAS_BACKEND"] = args.backend
     try:
         return args.run(args)
-    except (ValueError, TypeError, FileNotFoundError) as error:
-        print(f"keraslab: error: {str(error).strip().splitlines()[0]}", file=sys.stderr)
+    except (ValueError, TypeError, OSError) as error:
+        message = str(error).strip() or type(error).__name__
+        print(f"keraslab: error: {message.splitlines()[0]}", file=sys.stderr)
         return 2

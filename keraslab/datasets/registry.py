@@ -2,7 +2,8 @@
 
 Each name in `DATASETS` gives a `TaskData`: training and test `(x, y)` pairs, plus the
 build-config values the data implies (`vocabulary_size`, `image_shape`, `output_units`,
-...). A catalogue entry's `default_dataset` is one of these names.
+...). A catalogue entry's `default_dataset` is one of these names; `options(name)` lists
+the keyword options a dataset takes (`sequence_length`, `window`, `image_size`, ...).
 
 >>> data = load("wine")
 >>> data.train[0].shape, data.config
@@ -10,13 +11,11 @@ build-config values the data implies (`vocabulary_size`, `image_shape`, `output_
 """
 
 import dataclasses
+import inspect
 from typing import Any
-
-import numpy as np
 
 from keraslab.datasets import images, roles, sequences, tabular, text, translation
 
-_DEFAULT_SEQUENCE_LENGTH = 64
 _DATE_SOURCE_LENGTH = 32
 _DATE_TARGET_LENGTH = 11
 
@@ -28,8 +27,8 @@ class TaskData:
     Attributes:
         train: `(x, y)` for training; `y` is None for data without labels.
         test: `(x, y)` held out.
-        config: build-config values the data implies, applied to a model's config where it
-            has the same key.
+        config: build-config values the data implies; `keraslab train` fills in those the
+            model takes and its recipe leaves unset.
         vocabulary: the `CharVocabulary` of text data (`keraslab generate` decodes with
             it), else None.
         metrics: Keras metrics worth reporting besides the loss.
@@ -43,7 +42,7 @@ class TaskData:
 
 
 def _classes(loader):
-    def load_classes(sample):
+    def load_classes():
         train, test = loader()
         count = int(max(train[1].max(), test[1].max())) + 1
         config = {"output_units": count, "num_classes": count}
@@ -52,42 +51,33 @@ def _classes(loader):
     return load_classes
 
 
-def _shapes(sample):
-    size, channels = (32, 1) if sample is None or np.ndim(sample) != 4 else sample.shape[2:]
-    train, test = images.load_shapes(image_size=int(size), color=channels == 3)
+def _shapes(image_size=32, color=False):
+    train, test = images.load_shapes(image_size=image_size, color=color)
     count = len(images.SHAPE_NAMES)
     config = {"output_units": count, "num_classes": count, "image_shape": train[0].shape[1:]}
     return TaskData(train, test, config, metrics=("accuracy",))
 
 
-def _digits(sample):
-    data = _classes(images.load_digits)(sample)
+def _digits():
+    data = _classes(images.load_digits)()
     data.config["image_shape"] = data.train[0].shape[1:]
     return data
 
 
-def _time_series(sample):
-    window = _DEFAULT_SEQUENCE_LENGTH if sample is None or np.ndim(sample) != 3 else sample.shape[1]
-    train, test = sequences.load_time_series(window=int(window))
-    return TaskData(train, test, {"output_units": 1})
+def _time_series(window=48, horizon=1):
+    train, test = sequences.load_time_series(window=window, horizon=horizon)
+    return TaskData(train, test, {"output_units": horizon})
 
 
-def _python_docs(sample):
-    length = _sequence_length(sample)
+def _python_docs(sequence_length=64):
     corpus = text.load_python_docs()
-    train = text.make_lm_windows(corpus.train, length)
-    test = text.make_lm_windows(corpus.validation, length)
-    config = {"vocabulary_size": corpus.vocabulary.size, "sequence_length": length}
+    train = text.make_lm_windows(corpus.train, sequence_length)
+    test = text.make_lm_windows(corpus.validation, sequence_length)
+    config = {"vocabulary_size": corpus.vocabulary.size, "sequence_length": sequence_length}
     return TaskData(train, test, config, corpus.vocabulary)
 
 
-def _sequence_length(sample):
-    if isinstance(sample, np.ndarray) and sample.ndim == 2:
-        return int(sample.shape[1])
-    return _DEFAULT_SEQUENCE_LENGTH
-
-
-def _dates(sample):
+def _dates():
     source_vocabulary, target_vocabulary = text.date_vocabularies()
 
     def pairs(split):
@@ -98,7 +88,7 @@ def _dates(sample):
             _DATE_SOURCE_LENGTH,
             _DATE_TARGET_LENGTH,
         )
-        return (source_ids, target_ids[:, :-1]), target_ids[:, 1:]
+        return {"source_ids": source_ids, "target_ids": target_ids[:, :-1]}, target_ids[:, 1:]
 
     train, test = text.load_dates(num_train=5000, num_test=500)
     config = {
@@ -110,12 +100,11 @@ def _dates(sample):
     return TaskData(pairs(train), pairs(test), config, target_vocabulary)
 
 
-def _roles(sample):
-    length = _sequence_length(sample)
-    train, test, vocabulary = roles.load_roles(sequence_length=length)
+def _roles(sequence_length=16):
+    train, test, vocabulary = roles.load_roles(sequence_length=sequence_length)
     config = {
         "vocabulary_size": vocabulary.size,
-        "sequence_length": length,
+        "sequence_length": sequence_length,
         "num_classes": len(roles.ANIMALS),
     }
     train, test = (train.token_ids, train.labels), (test.token_ids, test.labels)
@@ -134,14 +123,26 @@ DATASETS = {
 }
 
 
-def load(name, sample=None):
+def options(name):
+    """The keyword options dataset `name` of `DATASETS` takes, with their defaults."""
+    _check_name(name)
+    parameters = inspect.signature(DATASETS[name]).parameters.values()
+    return {p.name: p.default for p in parameters}
+
+
+def load(name, **options):
     """Loads dataset `name` of `DATASETS` as a `TaskData`.
 
     Args:
         name: str, a key of `DATASETS`.
-        sample: optional NumPy input of the model to train, whose shape picks the image
-            size of `"shapes"` and the window length of sequence data.
+        **options: the dataset's own options (`options(name)`), such as the
+            `sequence_length` of text data, the `window` of the time series or the
+            `image_size` of `"shapes"`.
     """
+    _check_name(name)
+    return DATASETS[name](**options)
+
+
+def _check_name(name):
     if name not in DATASETS:
         raise ValueError(f"Argument dataset must be one of {sorted(DATASETS)}; received {name!r}.")
-    return DATASETS[name](sample)
