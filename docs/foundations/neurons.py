@@ -32,9 +32,8 @@ import numpy as np
 from keras import ops
 
 import keraslab
-from keraslab.training import value_and_grad
-
 from keraslab.course.diagrams import foundations as diagrams
+from keraslab.training import value_and_grad
 
 print(keraslab.describe_environment())
 keras.utils.set_random_seed(0)
