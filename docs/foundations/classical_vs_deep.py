@@ -55,9 +55,9 @@ BOOSTING_ITERATIONS = 10 if QUICK else 100  # trees of scikit-learn's gradient b
 XGBOOST_TREES = 20 if QUICK else 200  # trees of XGBoost on the tables (3 deep)
 HIDDEN_UNITS = (32, 16)  # MLP hidden layers
 DROPOUT = 0.3  # MLP dropout, as on the feedforward page
-PIXEL_TRAIN = 1_000 if QUICK else 10_000  # Fashion-MNIST training images (a subset)
+PIXEL_TRAIN = 600 if QUICK else 10_000  # Fashion-MNIST training images (a subset)
 PIXEL_TEST = 500 if QUICK else 10_000  # Fashion-MNIST test images
-PIXEL_TREES = 10 if QUICK else 100  # XGBoost rounds on the pixels
+PIXEL_TREES = 5 if QUICK else 100  # XGBoost rounds on the pixels
 PIXEL_DEPTH = 6  # XGBoost tree depth on the pixels (its default)
 PIXEL_LEARNING_RATE = 0.3  # XGBoost step on the pixels (its default)
 CNN_EPOCHS = 1 if QUICK else 6  # epochs of the CNN on the pixel subset
@@ -215,6 +215,7 @@ if not QUICK:  # what the cell above says
 
 # %%
 (pixels_train, labels_train), (pixels_test, labels_test) = load_fashion_mnist()
+available_images = len(pixels_train)
 pixels_train = pixels_train[:PIXEL_TRAIN].astype("float32") / 255  # (N, 28, 28)
 labels_train = labels_train[:PIXEL_TRAIN].astype("int32")
 pixels_test = pixels_test[:PIXEL_TEST].astype("float32") / 255
@@ -258,7 +259,7 @@ if not QUICK:
 
 # %%
 course.markdown(
-    f"Our figures come from {len(pixels_train):,} of the {len(load_fashion_mnist()[0][0]):,} "
+    f"Our figures come from {len(pixels_train):,} of the {available_images:,} "
     "training images: both models would gain from the rest (the "
     "[convolutional page](../architectures/convolutional.py) trains a CNN on all of them)."
 )
