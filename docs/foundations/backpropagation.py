@@ -15,9 +15,11 @@
 #
 # Training a network means nudging every weight against the gradient of the loss:
 #
-#     w ← w − η ∂L/∂w
+# $$
+# w \leftarrow w - \eta \frac{\partial L}{\partial w}
+# $$
 #
-# where `η` is the **learning rate**. **Backpropagation** is the chain rule applied layer
+# where $\eta$ is the **learning rate**. **Backpropagation** is the chain rule applied layer
 # by layer, from the loss back to the first weights, so that all the gradients cost
 # about as much as one forward pass.
 #
@@ -34,6 +36,7 @@ from keras import ops
 from sklearn.datasets import make_moons
 
 import keraslab
+from keraslab import course
 from keraslab.training import value_and_grad
 
 print(keraslab.describe_environment())
@@ -50,11 +53,16 @@ STEPS = 30 if QUICK else 500  # full-batch gradient-descent steps per learning r
 # ## The network and its loss
 #
 # Two interleaved half-moons, labels 0 and 1: not separable by a straight line, so the
-# hidden layer is needed. For a batch `X` of `N` points:
+# hidden layer (of `HIDDEN` units, $H$ below) is needed. For a batch $X$ of $N$ points:
 #
-#     Z₁ = X W₁ + b₁        A₁ = tanh(Z₁)          (N × 8)
-#     Z₂ = A₁ W₂ + b₂       p  = σ(Z₂)             (N × 1)
-#     L  = −(1/N) Σ [y log p + (1 − y) log(1 − p)]   (binary cross-entropy)
+# $$
+# \begin{aligned}
+# Z_1 &= X W_1 + b_1, & A_1 &= \tanh(Z_1) & &(N \times H) \\
+# Z_2 &= A_1 W_2 + b_2, & p &= \sigma(Z_2) & &(N \times 1) \\
+# L &= -\frac{1}{N} \sum_{n=1}^{N} \bigl[ y_n \log p_n + (1 - y_n) \log (1 - p_n) \bigr]
+#   & & & &\text{(binary cross-entropy)}
+# \end{aligned}
+# $$
 
 # %%
 x_np, y_np = make_moons(NUM_POINTS, noise=0.15, random_state=SEED)
@@ -85,15 +93,30 @@ def loss_fn(params, x, y):
 # %% [markdown]
 # ## The backward pass, by hand
 #
-# The chain rule, from the loss back. Two textbook simplifications make it short: the
-# derivative of the cross-entropy through the sigmoid is simply `p − y`, and
-# `tanh′(z) = 1 − tanh²(z)`.
+# The chain rule says that the derivative of a composition is the product of the
+# derivatives along the path: for $L(p(Z_2(W_2)))$,
 #
-#     ∂L/∂Z₂ = (p − y) / N
-#     ∂L/∂W₂ = A₁ᵀ ∂L/∂Z₂          ∂L/∂b₂ = Σₙ ∂L/∂Z₂
-#     ∂L/∂A₁ = ∂L/∂Z₂ W₂ᵀ
-#     ∂L/∂Z₁ = ∂L/∂A₁ ⊙ (1 − A₁²)
-#     ∂L/∂W₁ = Xᵀ ∂L/∂Z₁           ∂L/∂b₁ = Σₙ ∂L/∂Z₁
+# $$
+# \frac{\partial L}{\partial W_2}
+#   = \frac{\partial L}{\partial p} \, \frac{\partial p}{\partial Z_2} \,
+#     \frac{\partial Z_2}{\partial W_2}.
+# $$
+#
+# Applied from the loss back, with two textbook simplifications, the derivative of the
+# cross-entropy through the sigmoid is simply $p - y$, and
+# $\tanh'(z) = 1 - \tanh^2(z)$:
+#
+# $$
+# \begin{aligned}
+# \frac{\partial L}{\partial Z_2} &= \frac{1}{N} (p - y) \\
+# \frac{\partial L}{\partial W_2} &= A_1^\top \frac{\partial L}{\partial Z_2},
+#   & \frac{\partial L}{\partial b_2} &= \sum_n \frac{\partial L}{\partial Z_2} \\
+# \frac{\partial L}{\partial A_1} &= \frac{\partial L}{\partial Z_2} W_2^\top \\
+# \frac{\partial L}{\partial Z_1} &= \frac{\partial L}{\partial A_1} \odot (1 - A_1^2) \\
+# \frac{\partial L}{\partial W_1} &= X^\top \frac{\partial L}{\partial Z_1},
+#   & \frac{\partial L}{\partial b_1} &= \sum_n \frac{\partial L}{\partial Z_1}
+# \end{aligned}
+# $$
 #
 # Each line reuses the one above: that reuse is what makes backpropagation cheap.
 
@@ -119,11 +142,24 @@ for name, grad in zip(NAMES, by_hand):
 # %% [markdown]
 # ## Check 1: finite differences
 #
-# A derivative is a limit: `∂L/∂w ≈ (L(w + ε) − L(w − ε)) / 2ε`. We nudge every single
-# parameter up and down and recompute the loss, in float64 NumPy so that rounding does
-# not swamp the tiny differences. That is one pair of forward passes per parameter (35
-# here, millions in a real network), which is why nobody trains this way, but it is the
-# standard test of a hand-written gradient.
+# A derivative is a limit, which central differences approximate:
+#
+# $$
+# \frac{\partial L}{\partial w} \approx \frac{L(w + \epsilon) - L(w - \epsilon)}{2 \epsilon}.
+# $$
+#
+# We nudge every single parameter up and down and recompute the loss, in float64 NumPy so
+# that rounding does not swamp the tiny differences.
+
+# %%
+num_parameters = sum(p.size for p in initial)
+assert num_parameters == 2 * HIDDEN + HIDDEN + HIDDEN * 1 + 1
+course.markdown(
+    f"That is one pair of forward passes per parameter (**{num_parameters}** here: "
+    f"$2 \\cdot {HIDDEN} + {HIDDEN} + {HIDDEN} \\cdot 1 + 1$; millions in a real network), "
+    "which is why nobody trains this way, but it is the standard test of a hand-written "
+    "gradient."
+)
 
 
 # %%
@@ -155,13 +191,18 @@ def relative_error(a, b):
 
 
 numeric = finite_differences(initial)
-for name, mine, reference in zip(NAMES, by_hand, numeric):
-    print(f"{name}: largest relative difference {relative_error(mine, reference):.1e}")
+errors = [relative_error(mine, reference) for mine, reference in zip(by_hand, numeric)]
+for name, error in zip(NAMES, errors):
+    print(f"{name}: largest relative difference {error:.1e}")
+for mine, reference in zip(by_hand, numeric):
     np.testing.assert_allclose(mine, reference, rtol=1e-3, atol=1e-6)
+worst = course.record("largest relative gradient error vs finite differences", max(errors))
+course.markdown(
+    f"The largest relative difference is **{worst:.0e}**, near the precision of float32 "
+    "(about $10^{-7}$): the hand-derived gradients are right."
+)
 
 # %% [markdown]
-# The differences are around 10⁻⁷, the precision of float32: the hand-derived gradients
-# are right.
 #
 # ## Check 2: automatic differentiation
 #
@@ -216,20 +257,29 @@ for lr, (params, losses) in runs.items():
         f"η = {lr:5}: final loss {losses[-1]:.3f}, training accuracy {accuracy:.1%}, "
         f"steps where the loss went up: {increases}"
     )
+final_loss = {
+    lr: course.record(f"final training loss, learning rate {lr}", losses[-1])
+    for lr, (_, losses) in runs.items()
+}
+rises = {lr: int(np.sum(np.diff(losses) > 0)) for lr, (_, losses) in runs.items()}
+if not QUICK:  # what the next cell says
+    assert final_loss[0.03] > final_loss[0.3] > final_loss[3.0] == min(final_loss.values())
+    assert rises[0.03] == rises[0.3] == 0 < rises[3.0] < rises[30.0]
 
 # %% [markdown]
-# * A **too small** rate (0.03) is safe but slow: every step lowers the loss, by so little
-#   that it ends far behind.
-# * A **moderate** rate (0.3 to 3) makes fast progress; at `η = 3` the loss already
-#   rises now and then, but it ends lowest.
-# * A **too large** rate (30) overshoots: steps jump across the valley of the loss, which
-#   goes up at many steps and ends behind `η = 3` despite ten times bigger steps.
+# * A **too small** rate ($\eta = 0.03$) is safe but slow: every step lowers the loss, by
+#   so little that it ends behind the moderate rates.
+# * A **moderate** rate ($\eta$ from $0.3$ to $3$) makes fast progress; at $\eta = 3$ the
+#   loss may rise now and then, but it ends lowest.
+# * A **too large** rate ($\eta = 30$) overshoots: steps jump across the valley of the
+#   loss, which goes up at many steps and ends behind $\eta = 3$ despite ten times
+#   bigger steps.
 #
 # The best rate depends on the curvature of the loss, which nobody knows in advance:
 # this is why learning rates are tuned, and why adaptive optimisers like Adam, which
 # scale each parameter's step by its gradient history, are the usual default.
 #
-# Finally, the decision boundary found with `η = 3`:
+# Finally, the decision boundary found with $\eta = 3$:
 
 # %%
 params = runs[3.0][0]
@@ -251,3 +301,22 @@ plt.show()
 #   hand-derived formulas here.
 # * The learning rate trades speed against stability: too small crawls, too large
 #   diverges.
+#
+# The next pages make deep networks trainable: [initialisation](initialization.py) and
+# [batch normalisation](batch_normalization.py).
+#
+# ## Exercises
+#
+# 1. Set `HIDDEN = 2`. How many parameters does the network have now (the count above is
+#    computed, so check your answer), and what happens to the decision boundary?
+# 2. Replace `tanh` by ReLU in `forward` and `numpy_loss`. Which line of `backward` must
+#    change, and to what?
+# 3. Set `EPSILON = 1e-9`. Why do the finite differences get worse, not better?
+# 4. Add `1.0` to `LEARNING_RATES`. Where does it land between $\eta = 0.3$ and $\eta = 3$?
+#
+# ## References
+#
+# - Rumelhart, Hinton and Williams, "Learning representations by back-propagating errors",
+#   Nature 1986, [doi:10.1038/323533a0](https://www.nature.com/articles/323533a0).
+# - Kingma and Ba, "Adam: a method for stochastic optimization", 2014,
+#   [arXiv:1412.6980](https://arxiv.org/abs/1412.6980).

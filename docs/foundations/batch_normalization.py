@@ -15,18 +15,25 @@
 #
 # Initialisation sets the scale of each layer's activations at the start; training then
 # changes the weights, and the scale drifts. **Batch normalisation** (Ioffe and Szegedy,
-# 2015) fixes it at every step: for each unit, over the current batch,
+# 2015) fixes it at every step: for each unit, over the current batch
+# $\mathcal{B} = \{x_1, \dots, x_m\}$,
 #
-#     x̂ = (x − mean_batch(x)) / √(var_batch(x) + ε)
-#     y = γ x̂ + β
+# $$
+# \mu_\mathcal{B} = \frac{1}{m} \sum_{i=1}^{m} x_i, \qquad
+# \sigma_\mathcal{B}^2 = \frac{1}{m} \sum_{i=1}^{m} (x_i - \mu_\mathcal{B})^2, \qquad
+# \hat{x}_i = \frac{x_i - \mu_\mathcal{B}}{\sqrt{\sigma_\mathcal{B}^2 + \epsilon}}, \qquad
+# y_i = \gamma \hat{x}_i + \beta,
+# $$
 #
-# so the unit's pre-activations have mean `β` and standard deviation `γ`, both learned.
+# so the unit's pre-activations have mean $\beta$ and standard deviation $\gamma$, both
+# learned.
 # At inference there is no batch to average over, so the layer uses running averages of
 # the means and variances seen in training.
 #
 # We train the same deep network, 10 sigmoid layers, with and without it. Sigmoid is the
-# hard case: its derivative is at most 0.25 and vanishes away from 0, so a network whose
-# pre-activations drift away from 0 stops learning.
+# hard case: its derivative is at most $\tfrac14$ and vanishes away from $0$ (see the
+# [neurons page](neurons.py)), so a network whose pre-activations drift away from $0$
+# stops learning.
 
 # %%
 import keras
@@ -35,6 +42,8 @@ import numpy as np
 from keras import ops
 
 import keraslab
+from keraslab import course
+from keraslab.course.diagrams import foundations as diagrams
 from keraslab.course.pages import digits_mlp
 from keraslab.datasets import load_digits
 
@@ -50,6 +59,10 @@ BATCH_SIZE = 64  # images per gradient step
 LEARNING_RATE = 0.01  # SGD step size
 MOMENTUM = 0.9  # SGD momentum
 SHOWN_LAYERS = (1, 5, 10)  # layers whose activation histograms we plot
+
+# %%
+diagrams.batch_norm_step()
+plt.show()
 
 # %%
 (x_train, y_train), (x_test, y_test) = load_digits()
@@ -93,6 +106,7 @@ for name, batch_norm in {"without batch norm": False, "with batch norm": True}.i
         models[name].fit(x_train, y_train, epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0).history
     )
     _, accuracy = models[name].evaluate(x_test, y_test, verbose=0)
+    course.record(f"test accuracy, {name}", accuracy, unit="fraction")
     print(
         f"{name:20s} final training loss {histories[name]['loss'][-1]:.4f}   "
         f"test accuracy {accuracy:.1%}"
@@ -109,12 +123,16 @@ for ax in axes:
 axes[0].legend()
 fig.tight_layout()
 plt.show()
+plain_loss = histories["without batch norm"]["loss"]
+if not QUICK:  # what the next cell says
+    assert min(plain_loss) > 0.9 * np.log(10)
+    assert histories["with batch norm"]["loss"][-1] < 0.5 * np.log(10)
 
 # %% [markdown]
-# Without normalisation the loss sits near `log 10 ≈ 2.3`, a uniform guess over ten
-# classes, and (in this run) never gets off that plateau: through ten sigmoid layers the
-# gradient reaching the first layers is tiny. With batch normalisation the same network, same optimiser and same
-# learning rate trains from the first epoch.
+# Without normalisation the loss sits near $\log 10 \approx 2.3$, a uniform guess over ten
+# classes, and never gets off that plateau: through ten sigmoid layers the gradient
+# reaching the first layers is tiny. With batch normalisation the same network, same
+# optimiser and same learning rate trains from the first epoch.
 #
 # ## Where the activations sit
 #
@@ -150,4 +168,21 @@ for name, model in models.items():
 #   scale `γ` and shift `β`; at inference it uses running averages.
 # * It keeps activations in a healthy range through depth, which makes deep networks
 #   train faster and less dependent on initialisation and learning rate.
-# * `MLP(batch_norm=True)` and `CNN(batch_norm=True)` put it before each activation.
+# * `MLP(batch_norm=True)` and `CNN(batch_norm=True)` put it before each activation (the
+#   [convolutional page](../architectures/convolutional.py) uses it in every block).
+#
+# ## Exercises
+#
+# 1. Set `ACTIVATION = "relu"` (and keep the Glorot start). Does the network without batch
+#    norm still stall?
+# 2. Set `BATCH_SIZE = 4`. What happens to the batch statistics, and to the network with
+#    batch norm?
+# 3. Set `LEARNING_RATE = 0.1`. Which of the two networks copes?
+#
+# ## References
+#
+# - Ioffe and Szegedy, "Batch normalization: accelerating deep network training by
+#   reducing internal covariate shift", ICML 2015,
+#   [arXiv:1502.03167](https://arxiv.org/abs/1502.03167).
+# - Santurkar et al., "How does batch normalization help optimization?", NeurIPS 2018,
+#   [arXiv:1805.11604](https://arxiv.org/abs/1805.11604).

@@ -15,16 +15,26 @@
 #
 # Gradient descent starts from the initial weights, and in a deep network a bad start
 # can make training impossible. The signal passes through every layer: if each layer
-# multiplies its size by a factor `g`, after `L` layers it has been multiplied by `gᴸ`.
-# The gradient flows back through the same layers. So we want every layer to keep the
-# size of its activations roughly constant.
+# multiplies its size by a factor $g$, after $L$ layers it has been multiplied by $g^L$.
+# The gradient flows back through the same layers (the chain rule of the
+# [backpropagation page](backpropagation.py)). So we want every layer to keep the size of
+# its activations roughly constant.
 #
-# For a `Dense` layer with `n` inputs and weights of variance `σ²`, the output variance
-# is about `n σ²` times the input's. ReLU then zeroes half of it. Hence:
+# For a `Dense` layer $z = \sum_{i=1}^{n_\text{in}} w_i x_i$ with independent, zero-mean
+# weights of variance $\sigma^2$,
 #
-# * **Glorot** (Xavier) initialisation, `σ² = 2 / (n_in + n_out)`, keeps the variance for
-#   linear or tanh layers, but under ReLU it halves at every layer.
-# * **He** initialisation, `σ² = 2 / n_in`, compensates for the half that ReLU removes.
+# $$
+# \operatorname{Var}(z) = n_\text{in} \, \sigma^2 \, \mathbb{E}[x^2],
+# $$
+#
+# and ReLU then zeroes half of it: $\mathbb{E}[\operatorname{relu}(z)^2] = \tfrac12
+# \operatorname{Var}(z)$. Hence:
+#
+# * **Glorot** (Xavier) initialisation keeps the variance of linear or tanh layers, both
+#   forwards and backwards, but under ReLU it halves at every layer:
+#   $$\sigma^2 = \frac{2}{n_\text{in} + n_\text{out}}.$$
+# * **He** initialisation compensates for the half that ReLU removes:
+#   $$\sigma^2 = \frac{2}{n_\text{in}}.$$
 #
 # We test four starts on a 10-layer ReLU MLP: all zeros, too large, Glorot and He.
 
@@ -35,6 +45,7 @@ import numpy as np
 from keras import ops
 
 import keraslab
+from keraslab import course
 from keraslab.course.pages import digits_mlp
 from keraslab.datasets import load_digits
 
@@ -88,14 +99,14 @@ ax.legend(fontsize=8)
 plt.show()
 
 # %% [markdown]
-# * **Zeros**: every activation is 0 (the plot floors it at 10⁻¹²). Worse, every unit of a
+# * **Zeros**: every activation is $0$ (the plot floors it at $10^{-12}$). Worse, every unit of a
 #   layer computes the same thing, so every unit gets the same gradient and they stay
 #   identical forever: the symmetry is never broken. Here even that gradient is zero,
 #   since ReLU's derivative at 0 is 0.
-# * **Too large**: with `σ = 1` and 64 inputs, each layer multiplies the scale by about
-#   `√(64 / 2) ≈ 5.7`; ten layers later the activations are millions of times larger
-#   than the inputs.
-# * **Glorot** loses a factor of about `√2` per layer under ReLU.
+# * **Too large**: with $\sigma = 1$ and $n_\text{in} = 64$, each layer multiplies the
+#   scale by about $\sqrt{64 / 2} \approx 5.7$; ten layers later the activations are
+#   millions of times larger than the inputs.
+# * **Glorot** loses a factor of about $\sqrt{2}$ per layer under ReLU.
 # * **He** keeps the scale roughly constant through all ten layers.
 #
 # ## Zeros: identical units
@@ -114,10 +125,12 @@ print("distinct columns (units):", len(np.unique(first_kernel, axis=1).T))
 
 # %%
 histories = {}
+accuracies = {}
 for name, initializer in INITIALIZERS.items():
     model = build(initializer)
     history = model.fit(x_train, y_train, epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0)
     _, accuracy = model.evaluate(x_test, y_test, verbose=0)
+    accuracies[name] = course.record(f"test accuracy, {name}", accuracy, unit="fraction")
     histories[name] = history.history
     print(
         f"{name:26s} final training loss {history.history['loss'][-1]:10.4g}   "
@@ -135,9 +148,12 @@ for ax in axes:
 axes[1].legend(fontsize=8)
 fig.tight_layout()
 plt.show()
+if not QUICK:  # what the next cell says
+    assert accuracies["zeros"] < 0.2
+    assert accuracies["He normal"] > 0.9
 
 # %% [markdown]
-# The zero network never leaves 10% (chance for ten classes): only the output biases
+# The zero network never leaves chance level (one in ten): only the output biases
 # learn. The too-large start produces enormous logits, a loss that is huge or not a
 # number, and little or no learning. Glorot trains, but starts slower than He, whose
 # activations and gradients have the right size from the first step. This is why
@@ -148,3 +164,24 @@ plt.show()
 # * Zero (or any constant) initialisation makes all units of a layer identical forever.
 # * Weights that are too large make activations, and gradients, explode with depth.
 # * Scale the initial weights with the fan-in: He for ReLU, Glorot for tanh or linear.
+#
+# Training then moves the weights and the scale drifts again; the
+# [batch-normalisation page](batch_normalization.py) fixes it at every step.
+#
+# ## Exercises
+#
+# 1. Set `DEPTH = 3`. Does the too-large start still fail? (The per-layer factor above
+#    tells you how large its last layer's activations should be.)
+# 2. Add `"Glorot uniform": "glorot_uniform"` to `INITIALIZERS`. Should its curve differ
+#    from Glorot normal's? Why not?
+# 3. Replace the zeros by `keras.initializers.Constant(0.1)`. Are the units still
+#    identical after an epoch?
+#
+# ## References
+#
+# - Glorot and Bengio, "Understanding the difficulty of training deep feedforward neural
+#   networks", AISTATS 2010,
+#   [PMLR](https://proceedings.mlr.press/v9/glorot10a.html).
+# - He, Zhang, Ren and Sun, "Delving deep into rectifiers: surpassing human-level
+#   performance on ImageNet classification", 2015,
+#   [arXiv:1502.01852](https://arxiv.org/abs/1502.01852).

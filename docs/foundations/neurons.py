@@ -14,10 +14,12 @@
 # # Neurons and activation functions
 #
 # A neural network is built from one small part repeated many times: the **neuron**. It
-# takes a vector of inputs `x`, weighs each one, adds a bias and passes the sum through a
-# non-linear **activation function** `f`:
+# takes a vector of inputs $x \in \mathbb{R}^n$, weighs each one, adds a bias $b$ and
+# passes the sum through a non-linear **activation function** $f$:
 #
-#     y = f(w · x + b) = f(w₁x₁ + w₂x₂ + … + wₙxₙ + b)
+# $$
+# y = f(z), \qquad z = w^\top x + b = \sum_{i=1}^{n} w_i x_i + b
+# $$
 #
 # On this page we compute a neuron by hand with `keras.ops`, check it against
 # `keras.layers.Dense`, and look at the three activations you will meet everywhere:
@@ -30,10 +32,15 @@ import numpy as np
 from keras import ops
 
 import keraslab
+from keraslab.course.diagrams import foundations as diagrams
 from keraslab.training import value_and_grad
 
 print(keraslab.describe_environment())
 keras.utils.set_random_seed(0)
+
+# %%
+diagrams.neuron(num_inputs=3, activation="$f$")
+plt.show()
 
 # %% [markdown]
 # ## One neuron, by hand
@@ -46,7 +53,7 @@ x = np.array([[0.5, -1.0, 2.0]], dtype="float32")  # one example, three features
 w = np.array([[0.8], [-0.2], [0.5]], dtype="float32")  # (inputs, units)
 b = np.array([0.1], dtype="float32")
 
-pre_activation = ops.matmul(x, w) + b  # w · x + b
+pre_activation = ops.matmul(x, w) + b  # z = w·x + b
 by_hand = ops.relu(pre_activation)
 print("w · x + b =", ops.convert_to_numpy(pre_activation).item())
 print("relu(...) =", ops.convert_to_numpy(by_hand).item())
@@ -62,9 +69,13 @@ print("Dense     =", ops.convert_to_numpy(dense(x)).item())
 np.testing.assert_allclose(ops.convert_to_numpy(dense(x)), ops.convert_to_numpy(by_hand), rtol=1e-6)
 
 # %% [markdown]
-# A layer of `n` neurons stacks `n` weight columns side by side, so one matrix product
-# computes all of them for a whole batch: inputs `(batch, features)` times weights
-# `(features, units)` give `(batch, units)`.
+# A layer of $m$ neurons stacks their $m$ weight columns side by side into a matrix
+# $W \in \mathbb{R}^{n \times m}$, so one matrix product computes all of them for a whole
+# batch $X$ of shape `(batch, features)`:
+#
+# $$
+# Y = f(X W + b), \qquad X W \text{ of shape } (\text{batch}, m).
+# $$
 
 # %%
 layer = keras.layers.Dense(4, activation="sigmoid")
@@ -80,8 +91,9 @@ print("layer output shape:", tuple(layer(batch).shape))
 # %% [markdown]
 # ## Why a non-linearity?
 #
-# Without `f`, stacking layers gains nothing: `W₂(W₁x) = (W₂W₁)x` is still one linear
-# map. The activation is what lets a deep network bend its decision boundary.
+# Without $f$, stacking layers gains nothing: $W_2 (W_1 x) = (W_2 W_1) x$ is still one
+# linear map. The activation is what lets a deep network bend its decision boundary (the
+# [feedforward page](feedforward.py) stacks such layers into a classifier).
 #
 # ## ReLU, sigmoid, tanh and their derivatives
 #
@@ -89,11 +101,11 @@ print("layer output shape:", tuple(layer(batch).shape))
 # than trusting formulas, we ask the backend's automatic differentiation, through
 # `keraslab.training.value_and_grad`, and compare with the textbook derivatives:
 #
-# | activation | f(z) | f′(z) |
+# | activation | $f(z)$ | $f'(z)$ |
 # | --- | --- | --- |
-# | ReLU | max(0, z) | 1 if z > 0 else 0 |
-# | sigmoid σ | 1 / (1 + e⁻ᶻ) | σ(z)(1 − σ(z)) |
-# | tanh | (eᶻ − e⁻ᶻ) / (eᶻ + e⁻ᶻ) | 1 − tanh²(z) |
+# | ReLU | $\max(0, z)$ | $1$ if $z > 0$, else $0$ |
+# | sigmoid $\sigma$ | $\dfrac{1}{1 + e^{-z}}$ | $\sigma(z)\,(1 - \sigma(z))$ |
+# | tanh | $\dfrac{e^{z} - e^{-z}}{e^{z} + e^{-z}}$ | $1 - \tanh^2(z)$ |
 
 # %%
 z = np.linspace(-5, 5, 201).astype("float32")
@@ -129,18 +141,22 @@ plt.show()
 # %% [markdown]
 # Two things to notice:
 #
-# * The sigmoid's derivative never exceeds 0.25 and vanishes for large |z|. Multiply a few
-#   of those together in a deep network and the gradient all but disappears: the
-#   **vanishing gradient** problem of the RNN page.
-# * ReLU's derivative is exactly 1 for positive inputs, so gradients pass through unshrunk.
-#   That, and its cheapness, is why it is the default in hidden layers.
+# * The sigmoid's derivative never exceeds $\sigma'(0) = \tfrac14$ and vanishes for large
+#   $|z|$. Multiply a few of those together in a deep network and the gradient all but
+#   disappears: the **vanishing gradient** problem of the
+#   [batch-normalisation page](batch_normalization.py) and the
+#   [recurrent-network page](../architectures/recurrent.py).
+# * ReLU's derivative is exactly $1$ for positive inputs, so gradients pass through
+#   unshrunk. That, and its cheapness, is why it is the default in hidden layers.
 #
 # ## Softmax: from scores to probabilities
 #
 # For classification the last layer outputs one score (a *logit*) per class. The
 # **softmax** turns them into probabilities that are positive and sum to one:
 #
-#     softmax(z)ᵢ = exp(zᵢ) / Σⱼ exp(zⱼ)
+# $$
+# \operatorname{softmax}(z)_i = \frac{e^{z_i}}{\sum_{j} e^{z_j}}
+# $$
 
 # %%
 logits = np.array([2.0, 1.0, 0.1], dtype="float32")
@@ -151,8 +167,13 @@ print("logits        ", logits)
 print("probabilities ", probabilities.round(3), "sum =", probabilities.sum().round(6))
 
 # %% [markdown]
-# Its derivative is a matrix, the Jacobian `∂softmax(z)ᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ)`. We get it
-# row by row from autodiff and check it against that formula.
+# Its derivative is a matrix, the Jacobian: with $s = \operatorname{softmax}(z)$,
+#
+# $$
+# \frac{\partial s_i}{\partial z_j} = s_i \, (\delta_{ij} - s_j).
+# $$
+#
+# We get it row by row from autodiff and check it against that formula.
 
 # %%
 logit_variable = keras.Variable(logits)
@@ -168,8 +189,9 @@ np.testing.assert_allclose(jacobian, np.diag(reference) - np.outer(reference, re
 print(jacobian.round(3))
 
 # %% [markdown]
-# Temperature changes how peaked the distribution is: dividing the logits by `T > 1`
-# flattens it, `T < 1` sharpens it. The text-generation pages sample with exactly this knob.
+# Temperature changes how peaked the distribution is: $\operatorname{softmax}(z / T)$
+# with $T > 1$ flattens it, $T < 1$ sharpens it. The text-generation pages sample with
+# exactly this knob.
 
 # %%
 temperatures = [0.25, 1.0, 4.0]
@@ -184,6 +206,26 @@ plt.show()
 # %% [markdown]
 # ## What to remember
 #
-# * A neuron is `f(w · x + b)`; a `Dense` layer is many neurons computed as one matrix product.
+# * A neuron is $f(w^\top x + b)$; a `Dense` layer is many neurons computed as one matrix
+#   product.
 # * Non-linear activations are what make depth useful.
-# * Autodiff gives every derivative the training loop needs, and it matches the formulas.
+# * Autodiff gives every derivative the training loop needs, and it matches the formulas;
+#   the [backpropagation page](backpropagation.py) derives them by hand.
+#
+# ## Exercises
+#
+# 1. Change `w` in the first cell so that the neuron's pre-activation is negative. What
+#    does the ReLU output, and what is its derivative there?
+# 2. Add `"gelu": ops.gelu` to `activations` (and a textbook derivative, or drop the
+#    assertion). Where does GELU differ from ReLU?
+# 3. Add a temperature of `0.01` to `temperatures`. What distribution does the softmax
+#    approach as $T \to 0$, and as $T \to \infty$?
+#
+# ## References
+#
+# - McCulloch and Pitts, "A logical calculus of the ideas immanent in nervous activity",
+#   1943, [doi:10.1007/BF02478259](https://doi.org/10.1007/BF02478259).
+# - Nair and Hinton, "Rectified linear units improve restricted Boltzmann machines",
+#   ICML 2010, [PDF](https://www.cs.toronto.edu/~hinton/absps/reluICML.pdf).
+# - Glorot, Bordes and Bengio, "Deep sparse rectifier neural networks", AISTATS 2011,
+#   [PMLR](https://proceedings.mlr.press/v15/glorot11a.html).
