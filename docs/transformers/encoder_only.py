@@ -55,13 +55,13 @@ from keraslab.models import EncoderOnlyTransformer
 print(keraslab.describe_environment())
 SEED = 0  # one seed for every random draw on the page
 QUICK = keraslab.quick_mode()  # the test suite runs the page in quick mode
-ROLES_TRAIN, ROLES_TEST = (1000, 200) if QUICK else (8000, 2000)  # generated sentences
+ROLES_TRAIN, ROLES_TEST = (600, 100) if QUICK else (8000, 2000)  # generated sentences
 ROLES_EPOCHS = 2 if QUICK else 4  # passes of the agent classifier
-TAGGER_EPOCHS = 2 if QUICK else 6  # passes of the role tagger
+TAGGER_EPOCHS = 1 if QUICK else 6  # passes of the role tagger
 HIDDEN_DIM = 32 if QUICK else 64  # model width D of every encoder on the page
 INTERMEDIATE_DIM = 64 if QUICK else 128  # width of each block's feed-forward layer
 DOCS_TOKENS = 32 if QUICK else 96  # words kept per documentation paragraph
-DOCS_PARAGRAPHS = 300 if QUICK else None  # paragraphs used (None: all of them)
+DOCS_PARAGRAPHS = 200 if QUICK else None  # paragraphs used (None: all of them)
 MIN_WORD_COUNT = 2  # rarer training words become [UNK]
 MASK_RATE = 0.15  # BERT's share of hidden tokens
 MASKINGS = 2 if QUICK else 4  # differently masked copies of each training paragraph
