@@ -15,13 +15,20 @@
 #
 # A recurrent network reads a sentence one word at a time. **Attention** lets every word
 # look at every other word at once and decide which ones matter to it. For each position
-# it compares a **query** `q` with the **key** `k` of every position, turns the scores into
-# weights with a softmax, and returns the weighted average of the **values** `v`:
+# it compares a **query** $q$ with the **key** $k$ of every position, turns the scores into
+# weights with a softmax, and returns the weighted average of the **values** $v$
+# (scaled dot-product attention, Vaswani et al. 2017):
 #
-#     Attention(Q, K, V) = softmax(Q Kᵀ / √d) V
+# $$
+# \operatorname{Attention}(Q, K, V) = \operatorname{softmax}\left(\frac{Q K^\top}{\sqrt{d}}\right) V,
+# \qquad
+# a_{ts} = \frac{\exp(q_t \cdot k_s / \sqrt{d})}{\sum_{s'} \exp(q_t \cdot k_{s'} / \sqrt{d})}
+# $$
 #
-# Dividing by `√d` (d = size of a key) keeps the scores from growing with `d`, which would
-# push the softmax into a one-hot corner with vanishing gradients.
+# Dividing by $\sqrt{d}$ ($d$ = size of a key) keeps the scores from growing with $d$,
+# which would push the softmax into a one-hot corner with vanishing gradients. Row $t$ of
+# the output is $\sum_s a_{ts} v_s$: a weighted sum of the values, drawn below for one
+# query and four keys.
 #
 # We compute it by hand on a tiny sentence, watch it give the word *bank* a different
 # meaning next to *river* and next to *account*, then meet `keraslab.layers.MultiHeadAttention`,
@@ -34,6 +41,8 @@ import numpy as np
 from keras import ops
 
 import keraslab
+from keraslab import course
+from keraslab.course.diagrams.transformers import attention_as_weighted_sum
 from keraslab.layers import MultiHeadAttention, scaled_dot_product_attention
 
 print(keraslab.describe_environment())
@@ -43,13 +52,18 @@ QUICK = keraslab.quick_mode()  # the test suite runs the page in quick mode
 TRAIN_SEQUENCES = 256 if QUICK else 4096  # sequences in the toy "find the marked token" task
 EPOCHS = 3 if QUICK else 30  # passes over them
 SEQUENCE_LENGTH = 8  # tokens per sequence in that task
+MARKED_WEIGHT_TARGET = 0.9  # full mode: mean weight the trained layer must put on the flag
 keras.utils.set_random_seed(SEED)
+
+# %%
+attention_as_weighted_sum()
+plt.show()
 
 # %% [markdown]
 # ## Attention by hand
 #
 # Give each word of "the cat sat on the mat" a made-up 4-number embedding. For now the
-# queries, keys and values are the embeddings themselves (`Q = K = V = X`), so two words
+# queries, keys and values are the embeddings themselves ($Q = K = V = X$), so two words
 # attend to each other when their embeddings point the same way.
 
 # %%
@@ -144,18 +158,33 @@ assert river["bank"][1] > river["bank"][0] and money["bank"][0] > money["bank"][
 
 # %% [markdown]
 # In a real model the queries, keys and values are learned linear maps of the embeddings
-# (`Q = X W_Q`, `K = X W_K`, `V = X W_V`), so a word can ask a question (its query) that is
-# different from what it advertises (its key).
+# ($Q = X W_Q$, $K = X W_K$, $V = X W_V$), so a word can ask a question (its query) that
+# is different from what it advertises (its key).
 #
 # ## Multi-head attention
 #
-# One softmax can only express one way of attending. **Multi-head attention** runs `H`
-# attentions in parallel on smaller projections (head size `D = width / H`), each free to
-# specialise (one on the previous word, another on the subject...), concatenates the heads
-# and projects them back. `keraslab.layers.MultiHeadAttention` has the Keras call
+# One softmax can only express one way of attending. **Multi-head attention** runs $H$
+# attentions in parallel on smaller projections (head size $D = \text{width} / H$), each
+# free to specialise (one on the previous word, another on the subject...), concatenates
+# the heads and projects them back:
+#
+# $$
+# \operatorname{MultiHead}(X) = \left[\text{head}_1; \dots; \text{head}_H\right] W_O,
+# \qquad
+# \text{head}_h = \operatorname{Attention}\left(X W_Q^{(h)}, X W_K^{(h)}, X W_V^{(h)}\right)
+# $$
+#
+#  `keraslab.layers.MultiHeadAttention` has the Keras call
 # signature: `layer(query, value, key=None, attention_mask=None, use_causal_mask=False,
 # return_attention_scores=False)`. `layer(x, x)` is self-attention; `layer(x, memory)` is
-# cross-attention, as when a translation decoder reads its encoder's output.
+# cross-attention, as when a translation decoder reads its encoder's output (the
+# [encoder-decoder page](encoder_decoder.py)). Its own code:
+
+# %%
+course.show_source(MultiHeadAttention.call)
+
+# %% [markdown]
+# Now a layer with 4 heads of size 8 on 32-wide inputs.
 
 # %%
 layer = MultiHeadAttention(num_heads=4, key_dim=8)
@@ -192,7 +221,8 @@ print("keraslab and keras.layers.MultiHeadAttention agree")
 # * A **padding mask** hides the padding tokens that fill short sentences up to the batch
 #   length: they get exactly zero weight.
 # * A **causal mask** hides the future, so that a language model predicting word `t + 1`
-#   cannot peek at it: position `t` sees only positions `≤ t`.
+#   cannot peek at it: position $t$ sees only positions $s \le t$. A masked score is set
+#   to $-\infty$ before the softmax, so its weight is exactly zero.
 #
 # Both can be combined. The weights of the masked positions are zero, and every row still
 # sums to one.
@@ -242,13 +272,13 @@ outputs = keras.layers.Dense(1)(attention(inputs, inputs))
 model = keras.Model(inputs, outputs)
 model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
 history = model.fit(x_train, y_train, epochs=EPOCHS, batch_size=64, verbose=0)
-print(f"mse after {EPOCHS} epochs: {history.history['loss'][-1]:.4f} (predicting 0 gives ≈ 1)")
+final_mse = course.record("marked-value task: training mse", history.history["loss"][-1])
 
 x_many, _ = marked_value_task(256)
 _, many_weights = attention(x_many, x_many, return_attention_scores=True)
 marked_column = x_many[:, :, 1].argmax(axis=1)
 on_marked = ops.convert_to_numpy(many_weights)[np.arange(256), 0, :, marked_column].mean()
-print(f"average weight on the marked key: {on_marked:.3f} (uniform would be {1 / SEQUENCE_LENGTH})")
+on_marked = course.record("mean weight on the marked key", on_marked, unit="fraction")
 
 x_test, _ = marked_value_task(1)
 _, learned = attention(x_test, x_test, return_attention_scores=True)
@@ -259,17 +289,48 @@ heat_map(
 )
 plt.show()
 
+# %%
+course.markdown(
+    f"After {EPOCHS} epochs on {TRAIN_SEQUENCES} sequences the mean squared error is "
+    f"**{final_mse:.4f}** (predicting 0 scores about 1, the variance of the numbers), and "
+    f"the layer puts a mean weight of **{on_marked:.3f}** on the marked key, where uniform "
+    f"attention would put {1 / SEQUENCE_LENGTH:.3f}. "
+    + (
+        "In quick mode the model trains only briefly, so the picture is fuzzier."
+        if QUICK
+        else "Every row puts most of its weight on the marked column: the query of every "
+        "position has learned to match the key of the flag."
+    )
+)
+if not QUICK:
+    assert on_marked > MARKED_WEIGHT_TARGET
+
 # %% [markdown]
-# After full training (30 epochs on 4096 sequences; we measured a mean weight of about
-# 0.99 on the marked key), every row puts almost all its weight on the marked column: the
-# query of every position has learned to match the key of the flag. (In quick mode the
-# model trains only briefly, so the picture is fuzzier.)
-#
 # ## What to remember
 #
-# * Attention is `softmax(Q Kᵀ / √d) V`: a weighted average whose weights come from
-#   comparing queries with keys.
+# * Attention is $\operatorname{softmax}(Q K^\top / \sqrt{d})\, V$: a weighted average
+#   whose weights come from comparing queries with keys.
 # * Its outputs are contextual: the same word gets a different vector in a different
 #   sentence.
 # * Multi-head attention runs several attentions on smaller projections in parallel.
 # * Padding masks hide padding; causal masks hide the future.
+# * Attention alone does not see order: the [positional encodings](positional_encoding.py)
+#   page adds it. The three Transformer variants built from these layers are
+#   [encoder-only](encoder_only.py), [decoder-only](decoder_only.py) and
+#   [encoder-decoder](encoder_decoder.py).
+#
+# ## Exercises
+#
+# 1. Set `SEQUENCE_LENGTH = 32`. Does the trained layer still find the marked key, and
+#    what would uniform attention put on it now?
+# 2. Set `EPOCHS = 1` and look at the heat map after training. Hint: compare the mean
+#    weight on the marked key with the uniform share.
+# 3. In the bank example, multiply every embedding by 3 before attention (no $\sqrt{d}$
+#    change). What happens to the weights, and why does the scale matter?
+#
+# ## References
+#
+# * Vaswani et al. 2017, "Attention Is All You Need":
+#   [arXiv:1706.03762](https://arxiv.org/abs/1706.03762).
+# * Bahdanau et al. 2014, "Neural Machine Translation by Jointly Learning to Align and
+#   Translate": [arXiv:1409.0473](https://arxiv.org/abs/1409.0473).

@@ -19,7 +19,8 @@
 # in.
 #
 # `keraslab.models.DecoderOnlyTransformer` is a stack of the same
-# `keraslab.layers.TransformerDecoderBlock` that the encoder-decoder page uses, here
+# `keraslab.layers.TransformerDecoderBlock` that the
+# [encoder-decoder page](encoder_decoder.py) uses, here
 # built without cross-attention, on top of `TokenAndPositionEmbedding`. Its output layer
 # reuses the input embedding matrix (*tied embeddings*).
 #
@@ -35,22 +36,52 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import keraslab
+from keraslab import course
+from keraslab.course.diagrams.transformers import transformer_variants
 from keraslab.datasets import load_python_docs, make_lm_windows
 from keraslab.evaluation import bigram_cross_entropy
+from keraslab.layers import TransformerDecoderBlock
 from keraslab.models import DecoderOnlyTransformer
 
 print(keraslab.describe_environment())
-keras.utils.set_random_seed(0)
-QUICK = keraslab.quick_mode()
+SEED = 0  # one seed for every random draw on the page
+QUICK = keraslab.quick_mode()  # the test suite runs the page in quick mode
+T = 32 if QUICK else 96  # characters per training window
+CONFIG = (  # the model's depth and widths
+    dict(num_layers=1, num_heads=2, hidden_dim=32, intermediate_dim=64)
+    if QUICK
+    else dict(num_layers=4, num_heads=4, hidden_dim=128, intermediate_dim=384)
+)
+EPOCHS = 1 if QUICK else 3  # passes over the training windows
+BATCH_SIZE = 32  # windows per step
+PEAK_LEARNING_RATE = 2e-3  # reached after the warm-up, then cosine-decayed
+keras.utils.set_random_seed(SEED)
+
+# %% [markdown]
+# The decoder-only model is the middle column: the encoder's block with a causal mask,
+# and a next-token head. (The [encoder-only page](encoder_only.py) is the left column.)
+
+# %%
+transformer_variants()
+plt.show()
+course.show_source(TransformerDecoderBlock.call)
 
 # %% [markdown]
 # ## The corpus and the bigram baseline
 #
-# About 420k characters of training text and 46k of held-out text: the last tenth of
-# the documentation, which the model never sees. The bigram baseline estimates
-# `P(next | previous)` by counting pairs. Both are scored by **cross-entropy in nats per
-# character**, the mean of `-ln P(true next character)`: lower is better, and
-# `ln(vocabulary size)` is what uniform guessing scores.
+# The corpus is the documentation that `help()` shows, with its last tenth held out:
+# the model never sees it. The bigram baseline estimates $P(x_t \mid x_{t-1})$ by
+# counting pairs. Both are scored by **cross-entropy in nats per character**, the mean
+# negative log-probability of the true next character, which is also the training loss
+# of the language model:
+#
+# $$
+# \mathcal{L}_{\text{LM}} = -\frac{1}{T} \sum_{t=1}^{T} \ln p_\theta\left(x_{t} \mid
+# x_{1}, \dots, x_{t-1}\right)
+# $$
+#
+# Lower is better, and $\ln V$ (for a vocabulary of $V$ characters) is what uniform
+# guessing scores.
 
 # %%
 corpus = load_python_docs()
@@ -58,27 +89,25 @@ vocabulary = corpus.vocabulary
 if QUICK:
     corpus.train, corpus.validation = corpus.train[:20000], corpus.validation[:4000]
 bigram = bigram_cross_entropy(corpus.train, corpus.validation, vocabulary.size)
-print(f"vocabulary: {vocabulary.size} characters")
-print(f"uniform guess: {np.log(vocabulary.size):.3f} nats/char")
-print(f"bigram model:  {bigram:.3f} nats/char")
+bigram = course.record("bigram nats per character", bigram, unit="nats/char")
+course.markdown(
+    f"**{len(corpus.train):,}** characters of training text and **{len(corpus.validation):,}** "
+    f"of held-out text, over a vocabulary of {vocabulary.size} characters. Uniform guessing "
+    f"scores {np.log(vocabulary.size):.3f} nats per character, the bigram model "
+    f"**{bigram:.3f}**." + (" (Quick mode keeps only a slice of each.)" if QUICK else "")
+)
 
 # %% [markdown]
 # ## The model
 #
 # Windows of `T` characters; the target is the same window shifted by one. Every
-# position is a training example, so one window of 96 characters teaches 128
-# predictions at once: the causal mask is what makes that honest.
+# position is a training example, so one window of `T` characters teaches `T`
+# predictions at once, one per position: the causal mask is what makes that honest.
 
 # %%
-T = 32 if QUICK else 96
-config = (
-    dict(num_layers=1, num_heads=2, hidden_dim=32, intermediate_dim=64)
-    if QUICK
-    else dict(num_layers=4, num_heads=4, hidden_dim=128, intermediate_dim=384)
-)
 x_train, y_train = make_lm_windows(corpus.train, T, stride=T // 2)
 x_val, y_val = make_lm_windows(corpus.validation, T)
-model = DecoderOnlyTransformer(vocabulary.size, T, **config)
+model = DecoderOnlyTransformer(vocabulary.size, T, **CONFIG)
 model(x_train[:1])
 print(f"{len(x_train)} training windows of {T} characters")
 print(f"{model.count_params():,} parameters")
@@ -88,11 +117,10 @@ print(f"{model.count_params():,} parameters")
 # logits, so `evaluate` reports nats per character directly.
 
 # %%
-epochs = 1 if QUICK else 3
-batch_size = 32
+epochs, batch_size = EPOCHS, BATCH_SIZE
 steps = epochs * (len(x_train) // batch_size)
 schedule = keras.optimizers.schedules.CosineDecay(
-    1e-4, steps, alpha=0.05, warmup_target=2e-3, warmup_steps=max(1, steps // 20)
+    1e-4, steps, alpha=0.05, warmup_target=PEAK_LEARNING_RATE, warmup_steps=max(1, steps // 20)
 )
 model.compile(
     optimizer=keras.optimizers.AdamW(schedule, weight_decay=0.01),
@@ -107,15 +135,23 @@ history = model.fit(
     validation_data=(x_val, y_val),
     verbose=2,
 )
-training_seconds = time.perf_counter() - start
+training_seconds = course.record("training time", time.perf_counter() - start, unit="s")
 validation_loss = model.evaluate(x_val, y_val, batch_size=batch_size, verbose=0)
-print(f"training time: {training_seconds:.0f} s on {keraslab.backend()}")
+validation_loss = course.record("validation nats per character", validation_loss, "nats/char")
 
 # %%
-print("| model | validation nats/char |")
-print("| --- | --- |")
-print(f"| bigram | {bigram:.3f} |")
-print(f"| decoder-only Transformer | {validation_loss:.3f} |")
+course.markdown(
+    f"""| model | validation nats/char |
+| --- | --- |
+| bigram | {bigram:.3f} |
+| decoder-only Transformer | **{validation_loss:.3f}** |
+
+{epochs} epoch(s) took {training_seconds:.0f} s on {keraslab.backend()}. The Transformer
+{"beats" if validation_loss < bigram else "does not beat"} the bigram model by
+{bigram - validation_loss:.3f} nats per character."""
+)
+if not QUICK:
+    assert validation_loss < bigram
 
 fig, ax = plt.subplots(figsize=(6, 3))
 ax.plot(range(1, epochs + 1), history.history["loss"], "o-", label="training")
@@ -185,3 +221,36 @@ plt.show()
 # * Generation is a loop; the key/value cache makes each step cheap without changing
 #   a single token. The [text generation page](sampling.py) compares the samplers and
 #   times the cache.
+
+# %% [markdown]
+# ## When you'd use it
+#
+# * **Generating text** (or code, or any token sequence) that continues a prompt: chat
+#   models, code completion, and the character model above.
+# * **Scoring sequences**: the loss is a likelihood, so a trained model ranks texts by
+#   how probable they are, or compresses them.
+# * **One model for many tasks**, when the task can be written as a prompt and its
+#   answer as the continuation (GPT-2's point). When the input is long, fixed and read
+#   in full before writing, an [encoder-decoder](encoder_decoder.py) reads it in both
+#   directions; for classification alone, an [encoder](encoder_only.py) is cheaper.
+#
+# ## Exercises
+#
+# 1. Set `T = 48`. Does the validation loss go up or down, and why? Hint: count how far
+#    back attention can reach, and how many windows `make_lm_windows` then cuts.
+# 2. Set `EPOCHS = 6`: is the model still improving, or does the validation curve
+#    flatten while the training curve keeps falling?
+# 3. Set `CONFIG`'s `num_heads` to 1 and compare the attention maps with the
+#    multi-head ones.
+# 4. Change the prompt to a line from the held-out tail of the documentation
+#    (`vocabulary.decode(corpus.validation[:40])`). Is the text that follows more or
+#    less plausible than after "The built-in function "?
+#
+# ## References
+#
+# * Vaswani et al. 2017, "Attention Is All You Need":
+#   [arXiv:1706.03762](https://arxiv.org/abs/1706.03762).
+# * Radford et al. 2019, "Language Models are Unsupervised Multitask Learners" (GPT-2):
+#   [OpenAI](https://cdn.openai.com/better-language-models/language_models_are_unsupervised_multitask_learners.pdf).
+# * Loshchilov & Hutter 2017, "Decoupled Weight Decay Regularization" (AdamW):
+#   [arXiv:1711.05101](https://arxiv.org/abs/1711.05101).

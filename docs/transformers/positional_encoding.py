@@ -13,8 +13,8 @@
 # %% [markdown]
 # # Positional encoding
 #
-# Self-attention compares every token with every other token, but nothing in
-# `softmax(Q Kᵀ / √d) V` says *where* a token is. Shuffle the input and the outputs are
+# [Self-attention](attention.py) compares every token with every other token, but
+# nothing in $\operatorname{softmax}(Q K^\top / \sqrt{d})\, V$ says *where* a token is. Shuffle the input and the outputs are
 # shuffled the same way: attention treats a sentence as a bag of words. This page shows
 # that problem, then the three standard fixes, all in `keraslab.layers`:
 #
@@ -80,15 +80,18 @@ assert gap < 1e-5 < gap_with_positions
 # %% [markdown]
 # ## Sinusoidal encoding
 #
-# The original Transformer adds to the embedding of position `p` a vector whose feature
-# pairs are a sine and a cosine of `p` at geometrically spaced frequencies:
+# The original Transformer adds to the embedding of position $p$ a vector whose feature
+# pairs are a sine and a cosine of $p$ at geometrically spaced frequencies:
 #
-#     PE(p, 2i)     = sin(p · ωᵢ)
-#     PE(p, 2i + 1) = cos(p · ωᵢ),   ωᵢ = 1 / 10000^(2i/D)
+# $$
+# \mathrm{PE}(p, 2i) = \sin(p\, \omega_i), \qquad
+# \mathrm{PE}(p, 2i + 1) = \cos(p\, \omega_i), \qquad
+# \omega_i = \frac{1}{10000^{2i / D}}
+# $$
 #
-# The first features oscillate quickly (wavelength 2π), the last ones slowly (up to
-# 10000 · 2π): like the hands of a clock, together they give every position a unique code,
-# and no weights have to be learned.
+# The first features oscillate quickly (wavelength $2\pi$), the last ones slowly (up to
+# $10000 \cdot 2\pi$): like the hands of a clock, together they give every position a
+# unique code, and no weights have to be learned.
 
 # %%
 zeros = np.zeros((1, MAX_LENGTH, DEPTH), "float32")
@@ -111,8 +114,9 @@ plt.show()
 # %% [markdown]
 # ### Similarity between positions
 #
-# The dot product `PE(p) · PE(q) = Σᵢ cos((p − q) ωᵢ)` depends only on the distance
-# `p − q`, and it is largest when the positions are close. Each row of the matrix below
+# The dot product
+# $\mathrm{PE}(p) \cdot \mathrm{PE}(q) = \sum_i \cos\left((p - q)\, \omega_i\right)$
+# depends only on the distance $p - q$, and it is largest when the positions are close. Each row of the matrix below
 # is the same curve, shifted.
 
 # %%
@@ -134,7 +138,7 @@ np.testing.assert_allclose(similarity[10, 13], similarity[30, 33], rtol=1e-4)
 # %% [markdown]
 # ## Learned positional embedding
 #
-# BERT and GPT-2 simply learn one vector per position, like a second embedding table
+# [BERT](encoder_only.py) and GPT-2 simply learn one vector per position, like a second embedding table
 # indexed by position. It is flexible but cannot describe positions beyond the longest
 # training sequence. `TokenAndPositionEmbedding` combines a token embedding with either
 # scheme; with `mask_zero=True` token 0 is padding and a mask travels with the output.
@@ -161,13 +165,18 @@ for position in ["learned", "sinusoidal"]:
 #
 # Modern language models (LLaMA, Mistral, Gemma) do not add anything to the embeddings.
 # Instead, inside attention, they **rotate** each pair of query and key features by the
-# angle `p · ωᵢ`. A rotation by `a` followed by the transpose of a rotation by `b` is a
-# rotation by `a − b`, so
+# angle $p\, \omega_i$. With $R_{\theta}$ the rotation by $\theta$ of each pair
+# $(x_{2i}, x_{2i+1})$,
 #
-#     RoPE(q, m) · RoPE(k, n) = q · R((n − m) ω) k
+# $$
+# R_{p\omega} = \begin{pmatrix} \cos p\omega_i & -\sin p\omega_i \\
+# \sin p\omega_i & \cos p\omega_i \end{pmatrix} \text{ on each pair}, \qquad
+# \left(R_{m\omega}\, q\right)^\top \left(R_{n\omega}\, k\right)
+# = q^\top R_{(n - m)\omega}\, k
+# $$
 #
-# depends on the positions only through their distance `m − n`, and the vector lengths do
-# not change. Below, one feature pair of the same query vector at positions 0 to 7.
+# because $R_a^\top R_b = R_{b - a}$. The score depends on the positions only through
+# their distance $n - m$, and the vector lengths do not change. Below, one feature pair of the same query vector at positions 0 to 7.
 
 # %%
 rope = RotaryEmbedding(max_wavelength=MAX_WAVELENGTH)
@@ -218,3 +227,26 @@ print(
 #   distance only.
 # * Learned embeddings train a vector per position, up to a maximum length.
 # * RoPE rotates queries and keys, making attention scores depend on relative positions.
+#
+# The [encoder-only](encoder_only.py), [decoder-only](decoder_only.py) and
+# [encoder-decoder](encoder_decoder.py) models take `position="learned"` or
+# `"sinusoidal"`.
+#
+# ## Exercises
+#
+# 1. Set `MAX_WAVELENGTH = 100`. How does the similarity matrix change far from the
+#    diagonal? Hint: the slowest feature pair now repeats after about $100 \cdot 2\pi$
+#    positions.
+# 2. Set `DEPTH = 4`: with only two frequencies, do distinct positions still get
+#    distinct codes over `MAX_LENGTH` positions?
+# 3. Shuffle "dog bites man" after adding the sinusoidal encoding: are the mean outputs
+#    of the two sentences still identical?
+#
+# ## References
+#
+# * Vaswani et al. 2017, "Attention Is All You Need":
+#   [arXiv:1706.03762](https://arxiv.org/abs/1706.03762).
+# * Su et al. 2021, "RoFormer: Enhanced Transformer with Rotary Position Embedding":
+#   [arXiv:2104.09864](https://arxiv.org/abs/2104.09864).
+# * Devlin et al. 2018, BERT (learned positions):
+#   [arXiv:1810.04805](https://arxiv.org/abs/1810.04805).

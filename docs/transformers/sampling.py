@@ -17,7 +17,8 @@
 # the loop around it: choose a token, append it, ask again. How we choose decides
 # whether the text is dull, fluent or nonsense; how we run the loop decides how fast it
 # is. This page covers both, with `keraslab.generation.samplers` and
-# `DecoderOnlyTransformer.generate`.
+# `DecoderOnlyTransformer.generate` (the model of the [decoder-only page](decoder_only.py),
+# a stack of causal [attention](attention.py) blocks as in Vaswani et al. 2017).
 
 # %%
 import time
@@ -27,13 +28,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import keraslab
+from keraslab import course
 from keraslab.datasets import load_python_docs, make_lm_windows
 from keraslab.generation import samplers
 from keraslab.models import DecoderOnlyTransformer
 
 print(keraslab.describe_environment())
 keras.utils.set_random_seed(0)
-QUICK = keraslab.quick_mode()
+QUICK = keraslab.quick_mode()  # the test suite runs the page in quick mode
 
 # %% [markdown]
 # ## Four rules for choosing the next token
@@ -41,10 +43,24 @@ QUICK = keraslab.quick_mode()
 # | sampler | rule |
 # | --- | --- |
 # | greedy | always the most likely token |
-# | temperature `T` | draw from `softmax(logits / T)`; `T < 1` sharpens, `T > 1` flattens |
-# | top-k | draw among the `k` most likely tokens only, renormalised |
-# | top-p (nucleus) | draw among the fewest tokens whose probabilities add up to `p` |
+# | temperature $\tau$ | draw from $\operatorname{softmax}(z / \tau)$; $\tau < 1$ sharpens, $\tau > 1$ flattens |
+# | top-k | draw among the $k$ most likely tokens only, renormalised |
+# | top-p (nucleus) | draw among the fewest tokens whose probabilities add up to $p$ |
 #
+# With logits $z$, temperature gives $p_i = e^{z_i / \tau} / \sum_j e^{z_j / \tau}$.
+# Nucleus sampling (Holtzman et al. 2019) keeps the smallest set $V^{(p)}$ of the most
+# likely tokens with $\sum_{i \in V^{(p)}} p_i \ge p$ and draws from
+#
+# $$
+# p'_i = \frac{p_i\, [i \in V^{(p)}]}{\sum_{j \in V^{(p)}} p_j}
+# $$
+#
+# keraslab's nucleus rule, from the package:
+
+# %%
+course.show_source(samplers.TopPSampler.get_next_token)
+
+# %% [markdown]
 # To see what each one does, we draw 4000 tokens from the same ten logits with each
 # sampler and count.
 
@@ -195,3 +211,31 @@ plt.show()
 # * Greedy is deterministic and repetitive; temperature, top-k and top-p trade
 #   coherence for variety, and top-k/top-p cut the tail of unlikely tokens.
 # * A key/value cache makes each generated token cost one step, without changing it.
+
+# %% [markdown]
+# ## When you'd use it
+#
+# * **Greedy or beam search** when there is one right answer (translation, the dates of
+#   the [encoder-decoder page](encoder_decoder.py), code completion with tests).
+# * **Top-p or top-k with a temperature a little below 1** for open-ended text, where
+#   variety matters and the tail of unlikely tokens is what to cut.
+# * **The cache, always**, for any decoder that generates more than a few tokens; it costs
+#   memory (keys and values of every layer for every position so far), not accuracy.
+#
+# ## Exercises
+#
+# 1. Change `TopPSampler(p=0.8)` to `p=0.95` in the first experiment: how many of the ten
+#    tokens can now be drawn? Hint: add up the softmax of `logits` from the largest.
+# 2. Set the temperature sampler to `temperature=0.1`: which sampler does it now behave
+#    like, and why?
+# 3. Time generation with and without the cache at a length twice the longest one on the
+#    page: does the ratio keep growing?
+#
+# ## References
+#
+# * Vaswani et al. 2017, "Attention Is All You Need":
+#   [arXiv:1706.03762](https://arxiv.org/abs/1706.03762).
+# * Holtzman et al. 2019, "The Curious Case of Neural Text Degeneration" (nucleus
+#   sampling): [arXiv:1904.09751](https://arxiv.org/abs/1904.09751).
+# * Fan et al. 2018, "Hierarchical Neural Story Generation" (top-k sampling):
+#   [arXiv:1805.04833](https://arxiv.org/abs/1805.04833).
