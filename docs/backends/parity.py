@@ -93,7 +93,8 @@ else:
 # | gradients | 1e-4 | backward passes add up many more terms, in backend-specific orders |
 # | training losses | 1e-4 | each step feeds the round-off of the last into the next |
 #
-# float32 has a 24-bit mantissa, so one rounding is about 6e-8 of the value. Matrix
+# float32 has a 24-bit mantissa, so one rounding is about 6e-8 of the value
+# <!-- fixed: 24 = float32's mantissa bits, a property of the format -->. Matrix
 # products and convolutions add thousands of such terms, in an order each backend (oneDNN,
 # ATen, XLA) chooses; 1e-5 leaves room for that and no more. A real bug, such as a
 # transposed kernel, a wrong epsilon or a missing bias, shows up at 1e-3 or worse.

@@ -37,6 +37,7 @@ import numpy as np
 from IPython.display import Markdown, display
 
 import keraslab
+from keraslab import course
 
 RESULTS = pathlib.Path(
     os.environ.get(
@@ -144,8 +145,8 @@ if report is not None:
 # `(B, 2, K, S_max, D)`, heads before positions as the fused attention kernels read it,
 # and under PyTorch the new keys and values are written into it in place. A functional
 # update copied every block's whole cache on every step, and with the other layout the
-# kernel copied it again; the two copies took longer than the attention itself, and
-# removing them took a torch step from 0.91 to 0.54 ms at 256 tokens.
+# kernel copied it again; the two copies took longer than the attention itself. The
+# cache speed-ups below are measured with both copies gone.
 #
 # **keraslab on torch vs plain PyTorch.** Both run the same decoder-only model eagerly
 # on the same batch; what remains of the gap is Keras's own Python per layer call
@@ -168,9 +169,40 @@ if report is not None:
 # %% [markdown]
 # ## Reading the numbers
 #
+# No backend is fastest at everything. For each group of timed cases, the backend with
+# the smallest median time on the most cases, from the results above:
+
+# %%
+TIME_UNITS = ("ms", "s", "s/epoch", "ms/step")  # smaller is faster; other units are rates
+
+
+def fastest_backends(rows, backends):
+    """`{group: (backend, wins, cases)}` over the timed cases every backend ran."""
+    found = {}
+    for group, cases in by_group(rows).items():
+        timed = [
+            values
+            for (_, unit), values in cases.items()
+            if unit in TIME_UNITS and all(b in values for b in backends)
+        ]
+        if timed:
+            wins = {b: sum(min(backends, key=v.get) == b for v in timed) for b in backends}
+            best = max(wins, key=wins.get)
+            found[group] = (best, wins[best], len(timed))
+    return found
+
+
+if report is not None:
+    course.markdown(
+        "\n".join(
+            f"* **{group}**: {best}, fastest on {wins} of {total} cases"
+            for group, (best, wins, total) in fastest_backends(report["rows"], backends).items()
+        )
+    )
+
+# %% [markdown]
 # * These are CPU timings unless the machine line says otherwise. On CPU, the per-step
-#   overhead of each framework (Python dispatch, graph tracing) weighs more than on a GPU,
-#   so small models favour the compiled backends, JAX and TensorFlow with XLA.
+#   overhead of each framework (Python dispatch, graph tracing) weighs more than on a GPU.
 # * The first call of a compiled function is excluded on purpose: it includes tracing and
 #   compilation, a one-off cost per input shape. If your shapes change every step (ragged
 #   batches, growing sequences without a cache), you pay it again, and the warm figure

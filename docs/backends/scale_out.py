@@ -194,5 +194,6 @@ plt.show()
 # * When the model itself no longer fits on one device, `keras.distribution.ModelParallel`
 #   with a `LayoutMap` shards the weights too, again without changing the model code.
 #
-# `DataParallel` is a JAX feature in Keras 3.15; on TensorFlow, `tf.distribute` strategies
+# `DataParallel` is a JAX feature in Keras 3 (at least up to 3.15
+# <!-- fixed: 3.15 = the Keras version the page was written against -->); on TensorFlow, `tf.distribute` strategies
 # play the same role, and on PyTorch, `DistributedDataParallel`.
