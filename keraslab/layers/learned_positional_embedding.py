@@ -68,9 +68,9 @@ class LearnedPositionalEmbedding(keras.layers.Layer):
         check.rank("inputs", inputs.shape, 3, "(B, T, D)")
         check.dim("inputs", inputs.shape, 2, self.embeddings.shape[1], "the feature size D")
         self._check_length(inputs.shape[1], start_index)
-        length = ops.shape(inputs)[1]
-        positions = ops.arange(length, dtype="int32") + start_index  # (T,)
-        rows = ops.take(self.embeddings, positions, axis=0)  # (T, D)
+        # A slice, not a gather: its gradient is a pad, not a scatter-add.
+        size = (ops.shape(inputs)[1], self.embeddings.shape[1])
+        rows = ops.slice(ops.convert_to_tensor(self.embeddings), (start_index, 0), size)  # (T, D)
         return ops.broadcast_to(ops.cast(rows, inputs.dtype), ops.shape(inputs))  # (B, T, D)
 
     def compute_output_shape(self, inputs_shape):

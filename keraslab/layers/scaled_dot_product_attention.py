@@ -11,6 +11,7 @@ import keras
 from keras import ops
 
 from keraslab import _validation as check
+from keraslab.training import prefer_fused_attention
 
 
 def _large_negative(dtype):
@@ -46,7 +47,8 @@ def attend(
     `mask` is boolean, broadcastable to `(B, H, T, S)`, True = may attend; `is_causal`
     adds `causal_mask(T, S, offset=S - T)`. Returns the output `(B, T, H, Dv)` and, when
     `return_weights`, the weights `(B, H, T, S)`. Query rows whose keys are all masked get
-    zero weights (and so a zero output) on both paths.
+    zero weights (and so a zero output) on both paths. The fused kernel runs only where
+    `keraslab.training.prefer_fused_attention()` finds it the faster path.
     """
     scale = 1.0 / math.sqrt(query.shape[-1])
     use_dropout = bool(training) and dropout_rate > 0.0
@@ -56,7 +58,12 @@ def attend(
         key = ops.repeat(key, groups, axis=2)  # (B, S, H, D)
         value = ops.repeat(value, groups, axis=2)
     # The fused kernels need equal key and value head sizes.
-    fused = not return_weights and not use_dropout and value.shape[-1] == query.shape[-1]
+    fused = (
+        prefer_fused_attention()
+        and not return_weights
+        and not use_dropout
+        and value.shape[-1] == query.shape[-1]
+    )
     square = query.shape[1] is not None and query.shape[1] == key.shape[1]
     if fused and is_causal and mask is None and square:
         # No row is fully masked, and the kernel need not materialise a (T, S) mask.
@@ -72,7 +79,8 @@ def attend(
             any_key = ops.expand_dims(ops.transpose(any_key, (0, 2, 1)), -1)  # (B, T, H, 1)
             output = ops.where(any_key, output, ops.zeros_like(output))
         return output
-    scores = ops.einsum("bthd,bshd->bhts", query, key) * ops.cast(scale, query.dtype)
+    # Scaling the query costs D / S of scaling the scores.
+    scores = ops.einsum("bthd,bshd->bhts", query * ops.cast(scale, query.dtype), key)
     if mask is not None:
         scores = ops.where(mask, scores, _large_negative(scores.dtype))
     weights = ops.softmax(scores, axis=-1)  # (B, H, T, S)
@@ -128,12 +136,12 @@ def scaled_dot_product_attention(
     Each query position takes a weighted average of the values; the weights are the
     softmax of its dot products with the keys, divided by `√D` so that their spread does
     not grow with the head size. Two paths give the same result: when the weights are not
-    requested (no dropout is active, and value heads have size D) it calls the backend's
-    fused kernel through
-    `keras.ops.dot_product_attention`; otherwise it computes the weights with plain
-    `keras.ops` and returns them. Grouped-query attention is supported: `key` and `value`
-    may have `K` heads where `K` divides `H`; query head `h` then reads key head
-    `h // (H / K)`. Paper: https://arxiv.org/abs/1706.03762.
+    requested (no dropout is active, and value heads have size D) and the fused kernel is
+    the faster path (`keraslab.training.prefer_fused_attention`: PyTorch, accelerators) it
+    calls `keras.ops.dot_product_attention`; otherwise it computes the weights with plain
+    `keras.ops` (which XLA fuses under JAX and TensorFlow). Grouped-query attention is
+    supported: `key` and `value` may have `K` heads where `K` divides `H`; query head `h`
+    then reads key head `h // (H / K)`. Paper: https://arxiv.org/abs/1706.03762.
 
     Args:
         query: float tensor `(B, H, T, D)`.

@@ -5,6 +5,7 @@ Everything else is written once against `keras.ops`; what truly differs per back
 behind small backend-agnostic functions and one base class.
 """
 
+from keraslab.training.attention import prefer_fused_attention
 from keraslab.training.devices import list_devices
 from keraslab.training.ema import release_averaged_weights
 from keraslab.training.gradients import value_and_grad
@@ -16,6 +17,7 @@ __all__ = [
     "inference_function",
     "list_devices",
     "predict_function",
+    "prefer_fused_attention",
     "release_averaged_weights",
     "update_cache",
     "value_and_grad",
