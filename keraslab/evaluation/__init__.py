@@ -11,6 +11,7 @@ from keraslab.evaluation.baselines import (
 )
 from keraslab.evaluation.judge import judge_samples, train_judge
 from keraslab.evaluation.sample_quality import (
+    assess_samples,
     frechet_distance,
     frechet_report,
     gaussian_frechet_distance,
@@ -20,6 +21,7 @@ from keraslab.evaluation.sample_quality import (
 )
 
 __all__ = [
+    "assess_samples",
     "bag_of_words_accuracy",
     "bigram_cross_entropy",
     "frechet_distance",

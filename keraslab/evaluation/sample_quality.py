@@ -5,6 +5,8 @@ its nearest training image, which shows memorisation."""
 import numpy as np
 from keras import ops
 
+from keraslab.evaluation.judge import judge_samples
+
 
 def gaussian_frechet_distance(mean_a, covariance_a, mean_b, covariance_b):
     """Fréchet (2-Wasserstein) distance, squared, between two Gaussians.
@@ -151,4 +153,22 @@ def memorisation_report(samples, training_images, held_out):
         "samples_median": samples_median,
         "held_out_median": held_out_median,
         "ratio": samples_median / held_out_median,
+    }
+
+
+def assess_samples(judge, samples, training_images, held_out, seed=0):
+    """Every check of a generator's `samples` at once: the judge's verdict
+    (`judge_samples`), the Fréchet distance with its floor (`frechet_report`, real
+    subsets from `held_out`) and the nearest-training-image distances
+    (`memorisation_report`, `held_out[:len(samples)]` as the real comparison).
+
+    Returns:
+        dict with the keys of the three reports (`confident`, `class_shares`,
+        `min_class_share`, `frechet`, `floor`, `samples_median`, `held_out_median`,
+        `ratio`, ...).
+    """
+    return {
+        **judge_samples(judge, samples),
+        **frechet_report(judge, samples, held_out, seed=seed),
+        **memorisation_report(samples, training_images, held_out[: len(samples)]),
     }
