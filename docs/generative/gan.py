@@ -69,7 +69,7 @@ EPOCHS = 1 if QUICK else 8  # passes over the subset for the unconditional GAN
 CONDITIONAL_EPOCHS = 1 if QUICK else 4  # and for the conditional one
 LATENT_DIM = 64  # size of the generator's input z
 FILTERS = 32  # width of both networks
-JUDGE_EPOCHS = 1 if QUICK else 2  # the judge's passes over all training images
+JUDGE_EPOCHS = 1 if QUICK else 3  # the judge's passes over all training images
 SAMPLES = 100 if QUICK else 1000  # samples the checks score
 keras.utils.set_random_seed(0)
 

@@ -12,8 +12,8 @@ def train_judge(images, labels, epochs=60, seed=0, batch_size=64):
     Two convolution blocks (32 and 64 filters, each ending in max pooling), flattened,
     a dense layer of 128 units (the features `judge_features` returns, in which the
     Fréchet distance is measured), dropout 0.3 before each dense layer, then the softmax
-    over the classes. Two epochs over Fashion-MNIST's 60,000 training images take it
-    past 90% on the test set.
+    over the classes. Two epochs over Fashion-MNIST's 60,000 training images (batch
+    size 128) gave 88.65% on its test set under TensorFlow; the pages train three.
 
     Args:
         images: float array `(N, height, width, channels)` in `[0, 1]`.
