@@ -13,14 +13,24 @@
 # %% [markdown]
 # # Generative adversarial networks
 #
-# A GAN pits two networks against each other. The **generator** `G` turns a random
-# vector `z ~ N(0, I)` into an image; the **discriminator** `D` looks at an image and
-# outputs the logit of "this is real". Each batch takes two steps:
+# A GAN pits two networks against each other. The **generator** $G$ turns a random
+# vector $z \sim \mathcal{N}(0, I)$ into an image; the **discriminator** $D$ looks at an
+# image and outputs the logit of "this is real". Goodfellow et al. (2014) write the game
+# as one value that $D$ maximises and $G$ minimises:
 #
-# 1. **Discriminator step**: minimise `BCE(D(x_real), 1) + BCE(D(G(z)), 0)` over D's
-#    weights only.
-# 2. **Generator step**: minimise `BCE(D(G(z)), 1)` over G's weights only (the
-#    "non-saturating" loss: G wants D to say real).
+# $$
+# \min_G \max_D \; \mathbb{E}_{x \sim p_\text{data}}\big[\log D(x)\big]
+# + \mathbb{E}_{z \sim \mathcal{N}(0, I)}\big[\log\big(1 - D(G(z))\big)\big]
+# $$
+#
+# In practice each batch takes two steps, with $\sigma$ the sigmoid of $D$'s logit and
+# $\mathrm{BCE}$ the binary cross-entropy:
+#
+# 1. **Discriminator step**: minimise $\mathrm{BCE}(D(x), 1) + \mathrm{BCE}(D(G(z)), 0)$
+#    over $D$'s weights only.
+# 2. **Generator step**: minimise $\mathrm{BCE}(D(G(z)), 1)$ over $G$'s weights only
+#    (the "non-saturating" loss: $G$ wants $D$ to say real, which gives stronger
+#    gradients early on than minimising $\log(1 - D(G(z)))$).
 #
 # Two losses, two sets of weights, **two optimizers** in one training step. The Keras
 # examples write that step with `tf.GradientTape`, so they run on TensorFlow alone.
@@ -39,35 +49,61 @@ import numpy as np
 from keras import ops
 
 import keraslab
-from keraslab.course.pages import plot_class_shares
-from keraslab.datasets import load_digits
-from keraslab.evaluation import judge_samples, train_judge
+from keraslab import course
+from keraslab.course.diagrams import generative
+from keraslab.course.pages import (
+    FASHION_CLASSES,
+    fashion_mnist,
+    plot_class_shares,
+    report_samples,
+    show_grid,
+)
+from keraslab.evaluation import assess_samples, judge_samples, train_judge
 from keraslab.models import GAN
 
 print(keraslab.describe_environment())
 QUICK = keraslab.quick_mode()
-EPOCHS = 2 if QUICK else 300  # passes over the digits for the unconditional GAN
-CONDITIONAL_EPOCHS = 2 if QUICK else 150  # and for the conditional one
-SAMPLES = 100 if QUICK else 1000  # samples the judge scores
+TRAIN_SIZE = 512 if QUICK else 20_000  # Fashion-MNIST training images the GANs see
+TEST_SIZE = 400 if QUICK else 10_000  # test images (the held-out real images)
+EPOCHS = 1 if QUICK else 8  # passes over the subset for the unconditional GAN
+CONDITIONAL_EPOCHS = 1 if QUICK else 4  # and for the conditional one
+LATENT_DIM = 64  # size of the generator's input z
+FILTERS = 32  # width of both networks
+JUDGE_EPOCHS = 1 if QUICK else 3  # the judge's passes over all training images
+SAMPLES = 100 if QUICK else 1000  # samples the checks score
 keras.utils.set_random_seed(0)
 
-(x_train, y_train), (x_test, y_test) = load_digits()
-if QUICK:
-    x_train, y_train = x_train[:256], y_train[:256]
+(x_all, y_all), (x_test, y_test) = fashion_mnist(
+    train_size=2 * TRAIN_SIZE if QUICK else None, test_size=TEST_SIZE
+)
+x_train, y_train = x_all[:TRAIN_SIZE], y_all[:TRAIN_SIZE]
+course.markdown(
+    f"We train on Fashion-MNIST (Xiao et al., 2017), 28x28 garments in ten classes; to "
+    f"fit this page's time budget, on the first **{len(x_train):,}** of its "
+    f"**{len(x_all):,}** training images, for **{EPOCHS}** epochs."
+)
+generative.gan()
+plt.show()
 
 # %% [markdown]
 # ## The model and its two optimizers
 #
-# The generator projects `z` to a 2×2 map and upsamples twice with transposed
-# convolutions (with batch normalisation) to 8×8; the discriminator mirrors it with
-# stride-2 convolutions. Before its last layer the discriminator also sees the batch's
-# **minibatch standard deviation**: a generator that collapses onto a few digits makes
-# batches with too little variety, and the discriminator can then tell.
-#
-# `compile` takes one optimizer per role. Adam with `beta_1 = 0.5` is the DCGAN recipe.
+# The two losses, as `keraslab.models.GAN` computes them for each role:
 
 # %%
-gan = GAN(image_shape=(8, 8, 1), latent_dim=32, filters=32, seed=0)
+course.show_source(GAN.compute_role_loss)
+
+# %% [markdown]
+# The generator projects $z$ to a 7×7 map and upsamples twice with transposed
+# convolutions (with batch normalisation) to 28×28; the discriminator mirrors it with
+# stride-2 convolutions. Before its last layer the discriminator also sees the batch's
+# **minibatch standard deviation**: a generator that collapses onto a few garments makes
+# batches with too little variety, and the discriminator can then tell.
+#
+# `compile` takes one optimizer per role. Adam with $\beta_1 = 0.5$ is the DCGAN recipe.
+
+# %%
+gan = GAN(image_shape=(28, 28, 1), latent_dim=LATENT_DIM, filters=FILTERS, seed=0)
 gan.compile(
     optimizer={
         "discriminator": keras.optimizers.Adam(1e-3, beta_1=0.5),
@@ -82,7 +118,7 @@ for role in gan.optimizer_roles():
 
 start = time.perf_counter()
 history = gan.fit(x_train, epochs=EPOCHS, batch_size=64, verbose=0)
-train_seconds = time.perf_counter() - start
+train_seconds = course.record("GAN training time", time.perf_counter() - start, unit="s")
 print(f"trained {EPOCHS} epochs in {train_seconds:.1f} s")
 
 fig, ax = plt.subplots(figsize=(6, 3))
@@ -97,8 +133,8 @@ plt.show()
 
 # %% [markdown]
 # Neither loss goes to zero: each network's progress is the other's setback. The dashed
-# lines are the values at the game's equilibrium, where D answers ½ everywhere:
-# `2 ln 2` for D's two terms and `ln 2` for G's.
+# lines are the values at the game's equilibrium, where $D$ answers $\tfrac12$
+# everywhere: $2 \ln 2$ for $D$'s two terms and $\ln 2$ for $G$'s.
 #
 # ## Samples
 
@@ -106,45 +142,56 @@ plt.show()
 start = time.perf_counter()
 samples = ops.convert_to_numpy(gan.generate(SAMPLES, seed=1))
 sample_seconds = time.perf_counter() - start
-fig, axes = plt.subplots(5, 10, figsize=(8, 4.2))
-for ax, image in zip(axes.flat, samples):
-    ax.imshow(image[..., 0], cmap="gray_r", vmin=0, vmax=1)
-    ax.axis("off")
-plt.show()
+show_grid(samples, "64 GAN samples")
 print(f"{SAMPLES} samples in {sample_seconds:.2f} s")
 
 # %% [markdown]
 # ## How good are they? A classifier as judge
 #
-# We train a small keraslab `CNN` on the real training digits and ask it about 1,000
-# samples. Two numbers matter: the share it classifies with confidence ≥ 0.9 (does it
-# look like *a* digit?), and how the samples spread over the ten classes (does the GAN
-# produce *every* digit, or has it collapsed onto a few modes?).
+# We train a small keraslab `CNN` on all real training images and ask it about the
+# samples: the share it classifies with confidence $\ge 0.9$ (does it look like *a*
+# garment?), and how the samples spread over the ten classes (does the GAN produce
+# *every* class, or has it collapsed onto a few modes?). Two more checks, explained on
+# the [VAE page](vae.py): the Fréchet distance in the judge's feature space beside its
+# real-vs-real floor, and each sample's distance to its nearest training image beside
+# the same for real test images (a GAN that memorised would sit much nearer).
 
 # %%
-judge = train_judge(x_train, y_train, epochs=3 if QUICK else 60)
-real = judge_samples(judge, x_test)
-report = judge_samples(judge, samples)
-print(f"judge on real test digits: {real['confident']:.1%} confident")
-print(f"GAN samples:               {report['confident']:.1%} confident")
-print(f"smallest class share:      {report['min_class_share']:.1%}")
-
-plot_class_shares({"GAN": report})
+judge = train_judge(x_all, y_all, epochs=JUDGE_EPOCHS, batch_size=128)
+judge_accuracy = course.record(
+    "judge test accuracy",
+    float(np.mean(judge.predict(x_test, verbose=0).argmax(axis=1) == y_test)),
+    unit="fraction",
+)
+report = assess_samples(judge, samples, x_train, x_test)
+report_samples("GAN", report)
+plot_class_shares({"GAN": report}, class_names=FASHION_CLASSES)
+course.markdown(
+    f"The judge, right on **{judge_accuracy:.1%}** of real test images, is confident about "
+    f"**{report['confident']:.0%}** of the GAN's samples; the rarest class gets "
+    f"**{report['min_class_share']:.1%}**. Fréchet distance **{report['frechet']:.1f}**, "
+    f"floor **{report['floor']:.1f}**; nearest training image at median "
+    f"**{report['samples_median']:.2f}**, against **{report['held_out_median']:.2f}** for "
+    f"real test images."
+)
 if not QUICK:
-    assert report["confident"] >= 0.7 and report["min_class_share"] >= 0.05, report
+    assert judge_accuracy >= 0.9, judge_accuracy
+    assert report["frechet"] > report["floor"], report
 
 # %% [markdown]
 # ## A conditional GAN: asking for a digit
 #
-# The GAN above draws *some* digit; which one is up to `z`. A **conditional GAN** (Mirza
+# The GAN above draws *some* garment; which one is up to $z$. A **conditional GAN** (Mirza
 # and Osindero, 2014) is also given the label. With `num_classes=10`, `fit` takes the
-# labels as `y`; the generator sees the one-hot label next to `z`, and the discriminator
+# labels as `y`; the generator sees the one-hot label next to $z$, and the discriminator
 # sees it as ten extra image channels (the label's channel all ones), so it learns to
-# ask "is this a real *3*?" rather than "is this a real digit?". The generator can then
-# only win by drawing the digit it was asked for.
+# ask "is this a real *sneaker*?" rather than "is this a real garment?". The generator
+# can then only win by drawing the class it was asked for.
 
 # %%
-conditional = GAN(image_shape=(8, 8, 1), latent_dim=32, filters=32, num_classes=10, seed=0)
+conditional = GAN(
+    image_shape=(28, 28, 1), latent_dim=LATENT_DIM, filters=FILTERS, num_classes=10, seed=0
+)
 conditional.compile(optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
 start = time.perf_counter()
 conditional.fit(x_train, y_train, epochs=CONDITIONAL_EPOCHS, batch_size=64, verbose=0)
@@ -152,23 +199,33 @@ print(f"trained {CONDITIONAL_EPOCHS} epochs in {time.perf_counter() - start:.1f}
 
 requested = np.arange(SAMPLES) % 10
 conditional_samples = ops.convert_to_numpy(conditional.generate(SAMPLES, labels=requested, seed=1))
-fig, axes = plt.subplots(10, 10, figsize=(6, 6))
-for digit in range(10):
-    for column, image in enumerate(conditional_samples[requested == digit][:10]):
-        axes[digit, column].imshow(image[..., 0], cmap="gray_r", vmin=0, vmax=1)
+fig, axes = plt.subplots(10, 10, figsize=(6, 6.4))
+for label in range(10):
+    for column, image in enumerate(conditional_samples[requested == label][:10]):
+        axes[label, column].imshow(image[..., 0], cmap="gray_r", vmin=0, vmax=1)
+    axes[label, 0].set_title(FASHION_CLASSES[label], fontsize=6, loc="left")
 for ax in axes.flat:
     ax.axis("off")
-fig.suptitle("row d: ten samples asked for digit d")
+fig.suptitle("each row: ten samples asked for its class")
 plt.show()
 
 predicted = judge.predict(conditional_samples, batch_size=500, verbose=0).argmax(axis=1)
 conditional_report = judge_samples(judge, conditional_samples)
-print(f"classified as the digit asked for: {np.mean(predicted == requested):.1%}")
-print(f"confident:                         {conditional_report['confident']:.1%}")
+asked_for = course.record(
+    "conditional GAN: judged the class asked for",
+    float(np.mean(predicted == requested)),
+    "fraction",
+)
+course.markdown(
+    f"The judge names the class that was asked for in **{asked_for:.0%}** of the "
+    f"conditional samples (chance: 10%), and is confident about "
+    f"**{conditional_report['confident']:.0%}** of them."
+)
 
 # %% [markdown]
-# The judge was never told which digit was asked for; that it mostly names the same one
-# means the label steers the generator. Mode collapse is also less of a risk: every
+# The judge was never told which class was asked for; that it mostly names the same one
+# means the label steers the generator (shirts, pullovers and coats, which the judge
+# itself confuses most, lower the figure). Mode collapse is also less of a risk: every
 # class is asked for equally often.
 #
 # ## What to remember
@@ -180,3 +237,26 @@ print(f"confident:                         {conditional_report['confident']:.1%}
 #   mode collapse must be checked, for example with a judge's class shares.
 # * A conditional GAN takes the label as an input of both networks, and draws the
 #   class it is asked for.
+#
+# ## When you'd use it
+#
+# * Samples must be **cheap**: one generator pass per image, against tens of network
+#   passes for [diffusion](diffusion.py).
+# * Samples must be **sharp**, and you can afford to watch training (class coverage,
+#   Fréchet distance) rather than trust the losses.
+# * Not when you also need an encoder or a likelihood: a [VAE](vae.py) gives both.
+#
+# ## Exercises
+#
+# 1. Give the discriminator ten times the generator's learning rate in `compile`. What
+#    happens to `d_loss`, and to the judge's smallest class share?
+# 2. Set `LATENT_DIM = 4`. Do the samples cover fewer classes?
+# 3. Double `EPOCHS`: how far does the Fréchet distance fall towards its floor?
+#
+# ## References
+#
+# * Goodfellow et al. 2014, [Generative Adversarial Networks](https://arxiv.org/abs/1406.2661).
+# * Radford et al. 2015, [DCGAN](https://arxiv.org/abs/1511.06434).
+# * Mirza & Osindero 2014, [Conditional GANs](https://arxiv.org/abs/1411.1784).
+# * Heusel et al. 2017, [the Fréchet Inception Distance](https://arxiv.org/abs/1706.08500).
+# * Xiao et al. 2017, [Fashion-MNIST](https://arxiv.org/abs/1708.07747).

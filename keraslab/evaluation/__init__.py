@@ -1,4 +1,5 @@
-"""What a page measures its models against: the judge that scores generated images, and
+"""What a page measures its models against: the judge that scores generated images, the
+Fréchet distance in its feature space and the nearest-training-image check, and
 the non-neural baselines (n-gram and bag-of-words text models, the seasonal-naive
 forecast, gradient-boosted trees) that the neural models must beat."""
 
@@ -9,12 +10,28 @@ from keraslab.evaluation.baselines import (
     seasonal_naive,
 )
 from keraslab.evaluation.judge import judge_samples, train_judge
+from keraslab.evaluation.sample_quality import (
+    assess_samples,
+    frechet_distance,
+    frechet_report,
+    gaussian_frechet_distance,
+    judge_features,
+    memorisation_report,
+    nearest_distances,
+)
 
 __all__ = [
+    "assess_samples",
     "bag_of_words_accuracy",
     "bigram_cross_entropy",
+    "frechet_distance",
+    "frechet_report",
+    "gaussian_frechet_distance",
     "gradient_boosting_accuracy",
+    "judge_features",
     "judge_samples",
+    "memorisation_report",
+    "nearest_distances",
     "seasonal_naive",
     "train_judge",
 ]
