@@ -53,12 +53,13 @@ from keraslab import course
 from keraslab.course.diagrams import generative
 from keraslab.course.pages import (
     FASHION_CLASSES,
+    fashion_judge,
     fashion_mnist,
     plot_class_shares,
     report_samples,
     show_grid,
 )
-from keraslab.evaluation import assess_samples, judge_samples, train_judge
+from keraslab.evaluation import assess_samples, judge_samples
 from keraslab.models import GAN
 
 print(keraslab.describe_environment())
@@ -157,12 +158,7 @@ print(f"{SAMPLES} samples in {sample_seconds:.2f} s")
 # the same for real test images (a GAN that memorised would sit much nearer).
 
 # %%
-judge = train_judge(x_all, y_all, epochs=JUDGE_EPOCHS, batch_size=128)
-judge_accuracy = course.record(
-    "judge test accuracy",
-    float(np.mean(judge.predict(x_test, verbose=0).argmax(axis=1) == y_test)),
-    unit="fraction",
-)
+judge, judge_accuracy = fashion_judge(x_all, y_all, x_test, y_test, JUDGE_EPOCHS)
 report = assess_samples(judge, samples, x_train, x_test)
 report_samples("GAN", report)
 plot_class_shares({"GAN": report}, class_names=FASHION_CLASSES)

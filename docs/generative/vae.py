@@ -50,12 +50,13 @@ from keraslab import course
 from keraslab.course.diagrams import generative
 from keraslab.course.pages import (
     FASHION_CLASSES,
+    fashion_judge,
     fashion_mnist,
     plot_class_shares,
     report_samples,
     show_grid,
 )
-from keraslab.evaluation import assess_samples, train_judge
+from keraslab.evaluation import assess_samples
 from keraslab.models import VAE, Reparameterization
 
 print(keraslab.describe_environment())
@@ -178,12 +179,7 @@ plt.show()
 samples = ops.convert_to_numpy(vae.sample(SAMPLES, seed=0))
 show_grid(samples, "64 VAE samples")
 
-judge = train_judge(x_all, y_all, epochs=JUDGE_EPOCHS, batch_size=128)
-judge_accuracy = course.record(
-    "judge test accuracy",
-    float(np.mean(judge.predict(x_test, verbose=0).argmax(axis=1) == y_test)),
-    unit="fraction",
-)
+judge, judge_accuracy = fashion_judge(x_all, y_all, x_test, y_test, JUDGE_EPOCHS)
 report = assess_samples(judge, samples, x_train, x_test)
 report_samples("VAE", report)
 plot_class_shares({"VAE": report}, class_names=FASHION_CLASSES)
