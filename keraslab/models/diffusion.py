@@ -156,7 +156,8 @@ class Diffusion(keras.Model):
         else:
             seeds = (self.seed or 0, (self.seed or 0) + 1)
         t = keras.random.randint((batch,), 0, self.timesteps, seed=seeds[0], dtype="int32")
-        noise = keras.random.normal(ops.shape(images), seed=seeds[1], dtype=self.compute_dtype)
+        # Drawn in float32, so every dtype policy sees the same noise from the same seed.
+        noise = ops.cast(keras.random.normal(ops.shape(images), seed=seeds[1]), self.compute_dtype)
         alpha_bar = ops.take(ops.convert_to_tensor(self.alpha_bars, self.compute_dtype), t)[
             :, None, None, None
         ]
