@@ -111,22 +111,27 @@ def test_inference_function_follows_index_values_shapes_and_new_weights():
             dense.set_weights([w + 1.0 for w in dense.get_weights()])
 
 
-def test_update_cache_writes_at_the_index_compiled_and_eager():
-    """Compiled (in place under torch) and eager (functional) writes both match NumPy, a
-    traced index is not baked in, and an eager write leaves its input untouched."""
+@pytest.mark.parametrize("donate", [False, True])
+def test_update_cache_writes_at_the_index_compiled_and_eager(donate):
+    """Compiled and eager writes match NumPy and a traced index is not baked in; a cache
+    that is not donated is left untouched (a donated one may be overwritten)."""
     rng = np.random.default_rng(1)
     cache = rng.normal(size=(2, 3, 7, 4)).astype("float32")
     updates = rng.normal(size=(2, 3, 2, 4)).astype("float32")
     dense = keras.layers.Dense(1)
     dense.build((None, 4))
-    compiled = inference_function(lambda c, u, i: update_cache(c, u, i, axis=2), dense)
+    compiled = inference_function(
+        lambda c, u, i: update_cache(c, u, i, axis=2, donate=donate), dense
+    )
     for index in (0, 3, 5):
         expected = cache.copy()
         expected[:, :, index : index + 2] = updates
-        eager_input = cache.copy()
-        eager = update_cache(eager_input, updates, index, axis=2)
+        given = ops.convert_to_tensor(cache.copy())
+        eager = update_cache(given, updates, index, axis=2, donate=donate)
         np.testing.assert_array_equal(to_numpy(eager), expected)
-        np.testing.assert_array_equal(eager_input, cache)
-        owned = ops.convert_to_tensor(cache.copy())
-        result = compiled(owned, updates, ops.convert_to_tensor(index, "int32"))
+        if not donate:
+            np.testing.assert_array_equal(to_numpy(given), cache)
+        result = compiled(
+            ops.convert_to_tensor(cache.copy()), updates, ops.convert_to_tensor(index, "int32")
+        )
         np.testing.assert_array_equal(to_numpy(result), expected)

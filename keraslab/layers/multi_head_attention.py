@@ -136,6 +136,8 @@ class MultiHeadAttention(keras.layers.Layer):
             whole cache through `attention_mask`.
         cache_index: int or scalar int tensor, the position of the first query token;
             required with `cache`.
+        donate_cache: bool, the caller drops `cache` once it has the new one, so it may
+            be overwritten (in place under PyTorch; see `update_cache`). Defaults to False.
 
     Returns:
         `output (B, T, output_dim)`; with `return_attention_scores`, `(output, scores)`;
@@ -295,6 +297,7 @@ class MultiHeadAttention(keras.layers.Layer):
         training=None,
         cache=None,
         cache_index=None,
+        donate_cache=False,
     ):
         key_given = key is not None and key is not value
         key = value if key is None else key
@@ -311,7 +314,9 @@ class MultiHeadAttention(keras.layers.Layer):
             q = self.rotary(q, start_index=start)
             k = self.rotary(k, start_index=start)
         if cache is not None:
-            k, v, cache = self._update_cache(cache, cache_index, k, v)  # (B, S_max, K, D)
+            k, v, cache = self._update_cache(
+                cache, cache_index, k, v, donate_cache
+            )  # (B, S_max, K, D)
             # The cache holds the whole sequence: padding comes through attention_mask.
             value_mask = key_mask = None
         mask, causal = attention_mask_and_causal(
@@ -342,7 +347,7 @@ class MultiHeadAttention(keras.layers.Layer):
             outputs = (*outputs, cache)
         return outputs[0] if len(outputs) == 1 else outputs
 
-    def _update_cache(self, cache, cache_index, k, v):
+    def _update_cache(self, cache, cache_index, k, v, donate):
         if cache_index is None:
             raise ValueError(
                 "Argument cache_index must be given with cache (the position of the first "
@@ -363,7 +368,9 @@ class MultiHeadAttention(keras.layers.Layer):
                     f"[0, {cache.shape[3] - k.shape[1]}]; received {cache_index}."
                 )
         new_entries = ops.transpose(ops.stack([k, v], axis=1), (0, 1, 3, 2, 4))  # (B, 2, K, T, D)
-        new_cache = update_cache(cache, ops.cast(new_entries, cache.dtype), cache_index, axis=3)
+        new_cache = update_cache(
+            cache, ops.cast(new_entries, cache.dtype), cache_index, axis=3, donate=donate
+        )
         # Heads before positions, as fused attention kernels read them: no copy per step.
         keys = ops.transpose(new_cache[:, 0], (0, 2, 1, 3))  # (B, S_max, K, D)
         values = ops.transpose(new_cache[:, 1], (0, 2, 1, 3))

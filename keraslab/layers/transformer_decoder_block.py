@@ -48,6 +48,8 @@ class TransformerDecoderBlock(TransformerBlock):
             zeros. Defaults to None.
         self_attention_cache_index: int or scalar int tensor, the position of the first
             token of `decoder_sequence`; required with a cache.
+        donate_self_attention_cache: bool, the caller drops the cache passed in, which
+            may be overwritten (see `MultiHeadAttention`). Defaults to False.
         training: bool or None, whether dropout is active.
         return_attention_scores: bool, also return the attention weights: the
             self-attention's `(B, H, T, T)` (`(B, H, T, S_max)` with a cache) and, in a
@@ -101,6 +103,7 @@ class TransformerDecoderBlock(TransformerBlock):
         encoder_padding_mask=None,
         self_attention_cache=None,
         self_attention_cache_index=None,
+        donate_self_attention_cache=False,
         training=None,
         return_attention_scores=False,
     ):
@@ -161,6 +164,7 @@ class TransformerDecoderBlock(TransformerBlock):
                 training=training,
                 cache=self_attention_cache,
                 cache_index=self_attention_cache_index,
+                donate_cache=donate_self_attention_cache,
             )
 
         x, extra = self._residual(

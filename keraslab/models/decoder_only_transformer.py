@@ -154,7 +154,12 @@ class DecoderOnlyTransformer(keras.Model):
         x = self.embedding(token_ids, start_index=index)
         new_caches = []
         for block, cache in zip(self.blocks, caches):
-            x, cache = block(x, self_attention_cache=cache, self_attention_cache_index=index)
+            x, cache = block(
+                x,
+                self_attention_cache=cache,
+                self_attention_cache_index=index,
+                donate_self_attention_cache=True,  # generate drops the old caches
+            )
             new_caches.append(cache)
         return _scores(self._logits(x[:, -1:])[:, 0], greedy), new_caches
 
