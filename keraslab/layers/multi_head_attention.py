@@ -373,7 +373,7 @@ class MultiHeadAttention(keras.layers.Layer):
         )
         # Heads before positions, as fused attention kernels read them: no copy per step.
         keys = ops.transpose(new_cache[:, 0], (0, 2, 1, 3))  # (B, S_max, K, D)
-        values = ops.transpose(new_cache[:, 1], (0, 2, 1, 3))
+        values = ops.transpose(new_cache[:, 1], (0, 2, 1, 3))  # (B, S_max, K, D)
         return ops.cast(keys, k.dtype), ops.cast(values, v.dtype), new_cache
 
     def compute_output_shape(self, query_shape, value_shape, key_shape=None):

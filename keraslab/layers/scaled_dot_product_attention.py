@@ -192,7 +192,7 @@ def scaled_dot_product_attention(
     result = attend(
         ops.transpose(query, (0, 2, 1, 3)),  # (B, T, H, D)
         ops.transpose(key, (0, 2, 1, 3)),  # (B, S, K, D)
-        ops.transpose(value, (0, 2, 1, 3)),
+        ops.transpose(value, (0, 2, 1, 3)),  # (B, S, K, Dv)
         mask=full_mask,
         is_causal=is_causal,
         dropout_rate=dropout_rate,
@@ -202,5 +202,5 @@ def scaled_dot_product_attention(
     )
     if return_weights:
         output, weights = result
-        return ops.transpose(output, (0, 2, 1, 3)), weights
+        return ops.transpose(output, (0, 2, 1, 3)), weights  # (B, H, T, Dv), (B, H, T, S)
     return ops.transpose(result, (0, 2, 1, 3))  # (B, H, T, Dv)
