@@ -23,6 +23,7 @@ _SUBMODULES = (
     "layers",
     "models",
     "parity",
+    "presets",
     "training",
 )
 _INFO_FUNCTIONS = ("backend", "describe_environment", "environment", "quick_mode")

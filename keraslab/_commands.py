@@ -1,4 +1,5 @@
-"""The `list`, `train`, `evaluate` and `generate` commands of the `keraslab` tool.
+"""The `list`, `presets`, `train`, `evaluate` and `generate` commands of the `keraslab`
+tool.
 
 Keras is imported inside each command, after `--backend` has set `KERAS_BACKEND`.
 
@@ -381,8 +382,49 @@ def _call(method, first, **options):
     return method(first, **{k: v for k, v in options.items() if k in accepted})
 
 
+def _preset_lines():
+    from keraslab import presets
+
+    for name, info in presets.list().items():
+        metric = info["metric"]
+        yield (
+            f"{name:<24} {info['class']:<24} {metric['name']} {metric['value']:.4f}; "
+            f"{info['corpus']}, {info['steps']} steps, seed {info['seed']}, "
+            f"{info['backend']}, keraslab {info['keraslab']}, {info['date']}"
+        )
+
+
+def print_presets():
+    for line in _preset_lines():
+        print(f"  {line}")
+
+
+def list_presets(args):
+    for line in _preset_lines():
+        print(line)
+    return 0
+
+
+def _generator(args):
+    """`(model, vocabulary or None, metadata)` of `generate`'s file or `--preset`."""
+    if (args.model is None) == (args.preset is None):
+        raise ValueError(
+            "Argument model: give either a .keras file or --preset NAME; received "
+            + ("neither." if args.model is None else "both.")
+        )
+    if args.model is not None:
+        return (*load_keras_file(args.model), None)
+    from keraslab import presets
+
+    if "tokens" not in presets.metadata(args.preset):
+        raise ValueError(
+            f"Argument --preset must be a text preset; {args.preset!r} generates no text."
+        )
+    return presets.load(args.preset), {}, presets.vocabulary(args.preset)
+
+
 def generate(args):
-    model, metadata = load_keras_file(args.model)
+    model, metadata, vocabulary = _generator(args)
     if args.n < 1:
         raise ValueError(f"Argument -n must be >= 1; received {args.n}.")
     for name in _IMAGE_SAMPLERS:
@@ -391,7 +433,7 @@ def generate(args):
             return _save_images(_call(method, args.n, seed=args.seed), args.out)
     method = getattr(model, "generate", None)
     if callable(method) and _first_parameter(method) in ("prompt_ids", "source_ids"):
-        return _print_text(model, method, metadata, args)
+        return _print_text(model, method, metadata, vocabulary, args)
     raise ValueError(
         f"Argument model: {type(model).__name__} generates nothing; generate works with "
         "the generative models and the text models."
@@ -418,16 +460,18 @@ def _save_images(samples, out):
     return 0
 
 
-def _print_text(model, method, metadata, args):
-    _, data = _saved_data(args.model, metadata)
+def _print_text(model, method, metadata, vocabulary, args):
+    if vocabulary is None:
+        _, data = _saved_data(args.model, metadata)
+        vocabulary = data.vocabulary
     if _first_parameter(method) == "prompt_ids":
-        prompt = data.vocabulary.encode(args.prompt or "def ")
+        prompt = vocabulary.encode(args.prompt or "def ")
         options = {"max_new_tokens": args.length, "sampler": args.sampler, "seed": args.seed}
         ids = _call(method, np.tile(prompt, (args.n, 1)), **options)
-        decoded = [data.vocabulary.decode(row) for row in ids]
+        decoded = [vocabulary.decode(row) for row in ids]
     else:
         sources = data.test[0]["source_ids"][: args.n]
-        decoded = [data.vocabulary.decode(row) for row in np.asarray(method(sources))]
+        decoded = [vocabulary.decode(row) for row in np.asarray(method(sources))]
     for line in decoded:
         print(line)
     return 0

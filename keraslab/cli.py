@@ -18,6 +18,8 @@ def _info(args):
     from keraslab._info import describe_environment
 
     print(describe_environment())
+    print("presets:")
+    _commands.print_presets()
     return 0
 
 
@@ -61,8 +63,14 @@ def _add_commands(commands):
     evaluate.add_argument("--dataset", help="offline dataset (default: the one it trained on)")
     evaluate.add_argument("--limit", type=int, help="the first N test examples only")
     evaluate.set_defaults(run=_commands.evaluate)
+    commands.add_parser("presets", help="the shipped pretrained models").set_defaults(
+        run=_commands.list_presets
+    )
     generate = commands.add_parser("generate", help="sample from a generative or text model")
-    generate.add_argument("model", help="a .keras file written by `keraslab train --save`")
+    generate.add_argument(
+        "model", nargs="?", help="a .keras file written by `keraslab train --save`"
+    )
+    generate.add_argument("--preset", help="a shipped text preset instead of a file")
     generate.add_argument("-n", type=int, default=16, help="samples to draw")
     generate.add_argument("--out", default="samples.png", help="image grid file")
     generate.add_argument("--prompt", help="text prompt for language models")

@@ -252,3 +252,46 @@ def test_bad_training_request_gives_one_line_and_exit_code_2(args, fragments, ca
     assert len(lines) == 1 and lines[0].startswith("keraslab: error: "), captured.err
     for fragment in fragments:
         assert fragment in lines[0]
+
+
+def test_presets_and_info_list_every_preset_with_its_metric(capsys):
+    from keraslab import presets
+
+    assert main(["presets"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert main(["info"]) == 0
+    info = capsys.readouterr().out
+    assert len(listed) == len(presets.names())
+    for line, (name, metadata) in zip(listed, presets.list().items()):
+        assert line.startswith(name) and metadata["class"] in line
+        assert f"{metadata['metric']['name']} {metadata['metric']['value']:.4f}" in line
+        assert line in info
+
+
+def test_generate_from_the_decoder_preset_matches_the_model(capsys):
+    from keraslab import presets
+
+    args = ["generate", "--preset", "gpt_char_python_docs", "-n", "2", "--length", "12"]
+    assert main([*args, "--prompt", "def ", "--sampler", "greedy"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    vocabulary = presets.vocabulary("gpt_char_python_docs")
+    model = presets.load("gpt_char_python_docs")
+    prompt = np.tile(vocabulary.encode("def "), (2, 1))
+    expected = model.generate(prompt, max_new_tokens=12, sampler="greedy")
+    assert "\n".join(lines) == "\n".join(vocabulary.decode(row) for row in expected)
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["generate"], "either a .keras file or --preset NAME; received neither"),
+        (["generate", "--preset", "cnn_fashion_mnist"], "must be a text preset"),
+        (["generate", "--preset", "gpt2"], "must be a shipped preset"),
+    ],
+    ids=["neither", "not-text", "unknown"],
+)
+def test_bad_preset_request_gives_one_line_and_exit_code_2(args, fragment, capsys):
+    assert main(args) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("keraslab: error: ")
+    assert fragment in lines[0]

@@ -10,6 +10,7 @@
 | `load_co2` | Mauna Loa CO2 1958-2001, weekly or monthly (statsmodels) | `(2284,)`, `(526,)` |
 | `load_sunspots` | yearly sunspot numbers 1700-2008 (statsmodels) | `(309,)` |
 | `load_python_docs` | CPython's `pydoc_data` topics, by character | `(N,)` ids |
+| `load_doc_topics` | those topics' paragraphs, in 4 classes | lists of strings |
 | `load_dates` | human dates -> ISO 8601 | lists of strings |
 | `load_roles` | generated "who did it?" sentences | `(N, T)` word ids, agent labels |
 | `load_breast_cancer`, `load_wine` | scikit-learn's tables | `(N, F)` |
@@ -62,6 +63,7 @@ from keraslab.datasets.text import (
     make_lm_windows,
     python_docs_text,
 )
+from keraslab.datasets.topics import TOPIC_CLASSES, load_doc_topics
 from keraslab.datasets.translation import encode_pairs
 
 __all__ = [
@@ -81,6 +83,7 @@ __all__ = [
     "load_co2",
     "load_dates",
     "load_digits",
+    "load_doc_topics",
     "load_fair",
     "load_fashion_mnist",
     "load_imdb",
@@ -101,4 +104,5 @@ __all__ = [
     "read_idx",
     "split_windows",
     "TextCorpus",
+    "TOPIC_CLASSES",
 ]

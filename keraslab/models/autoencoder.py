@@ -6,6 +6,7 @@ import keras
 from keras import layers, ops
 
 from keraslab import _validation as check
+from keraslab.presets import FromPreset
 
 KINDS = ("dense", "conv")
 
@@ -74,7 +75,7 @@ def decoder_stack(image_shape, kind, filters, latent_dim, name, dtype=None):
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
-class Autoencoder(keras.Model):
+class Autoencoder(FromPreset, keras.Model):
     """An image autoencoder, dense or convolutional, optionally denoising.
 
     The encoder compresses each image to a `latent_dim` code; the decoder rebuilds

@@ -3,10 +3,11 @@
 import keras
 
 from keraslab import _validation as check
+from keraslab.presets import FromPreset
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
-class CNN(keras.Model):
+class CNN(FromPreset, keras.Model):
     """An image classifier: blocks of `Conv2D -> [BatchNorm] -> activation`, each block
     ending in max pooling, then a dense head.
 

@@ -10,11 +10,12 @@ from keraslab import _validation as check
 from keraslab.generation import samplers
 from keraslab.layers import TokenAndPositionEmbedding, TransformerDecoderBlock
 from keraslab.models import _transformer
+from keraslab.presets import FromPreset
 from keraslab.training import inference_function
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
-class DecoderOnlyTransformer(keras.Model):
+class DecoderOnlyTransformer(FromPreset, keras.Model):
     """A causal language model: a stack of pre-norm decoder blocks without cross-attention.
 
     Each position predicts the next token from the tokens up to it. Tokens are embedded

@@ -8,6 +8,7 @@ from keras import layers, ops
 
 from keraslab import _validation as check
 from keraslab.models._timestep import TimestepEmbedding
+from keraslab.presets import FromPreset
 from keraslab.training import predict_function, release_averaged_weights
 
 SCHEDULES = ("linear", "cosine")
@@ -83,7 +84,7 @@ def unet(image_shape, filters, dtype):
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
-class Diffusion(keras.Model):
+class Diffusion(FromPreset, keras.Model):
     """A denoising diffusion probabilistic model (DDPM) with DDPM and DDIM samplers.
 
     Training corrupts each image `x0` (rescaled to `[-1, 1]`) at a random timestep `t`:

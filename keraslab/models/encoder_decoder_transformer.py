@@ -12,11 +12,12 @@ from keraslab.layers import (
     TransformerEncoderBlock,
 )
 from keraslab.models import _transformer
+from keraslab.presets import FromPreset
 from keraslab.training import inference_function
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
-class EncoderDecoderTransformer(keras.Model):
+class EncoderDecoderTransformer(FromPreset, keras.Model):
     """Reads a source sequence with an encoder, writes the target with a decoder.
 
     The encoder's `TransformerEncoderBlock`s see the whole source (id 0 is padding and is

@@ -6,13 +6,14 @@ from keras import ops
 from keraslab import _validation as check
 from keraslab.layers import TokenAndPositionEmbedding, TransformerEncoderBlock
 from keraslab.models import _transformer
+from keraslab.presets import FromPreset
 
 HEADS = ("classification", "tagging", "masked_lm")
 POOLINGS = ("cls", "mean")
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
-class EncoderOnlyTransformer(keras.Model):
+class EncoderOnlyTransformer(FromPreset, keras.Model):
     """A Transformer encoder: every token attends to every other (non-padding) token.
 
     Token id 0 is padding: it gets a padding mask, so no token attends to it and mean

@@ -3,10 +3,11 @@
 import keras
 
 from keraslab import _validation as check
+from keraslab.presets import FromPreset
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
-class MLP(keras.Model):
+class MLP(FromPreset, keras.Model):
     """A feedforward network: `Dense -> [BatchNorm] -> activation -> [Dropout]` per hidden
     layer, then a `Dense` output layer.
 

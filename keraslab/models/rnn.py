@@ -4,6 +4,7 @@ import keras
 import numpy as np
 
 from keraslab import _validation as check
+from keraslab.presets import FromPreset
 
 CELL_TYPES = ("simple", "lstm", "gru")
 TASKS = ("classification", "regression", "forecast")
@@ -44,7 +45,7 @@ def _recurrent_layer(cell_type, units, forget_bias, **kwargs):
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
-class RNN(keras.Model):
+class RNN(FromPreset, keras.Model):
     """A recurrent network for sequence classification, regression and forecasting.
 
     `num_layers` recurrent layers of `cell_type` (each optionally bidirectional) read the

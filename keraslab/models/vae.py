@@ -5,6 +5,7 @@ from keras import layers, ops
 
 from keraslab import _validation as check
 from keraslab.models.autoencoder import decoder_stack, encoder_stack, stack_arguments
+from keraslab.presets import FromPreset
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
@@ -65,7 +66,7 @@ class Reparameterization(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="keraslab")
-class VAE(keras.Model):
+class VAE(FromPreset, keras.Model):
     """A variational autoencoder trained on reconstruction + beta * KL.
 
     The encoder (the `Autoencoder`'s dense or convolutional stack) outputs the mean and

@@ -10,10 +10,12 @@ from keraslab.training.devices import list_devices
 from keraslab.training.ema import release_averaged_weights
 from keraslab.training.gradients import value_and_grad
 from keraslab.training.inference import inference_function, predict_function, update_cache
+from keraslab.training.lora import enable_lora
 from keraslab.training.multi_optimizer import MultiOptimizerModel
 
 __all__ = [
     "MultiOptimizerModel",
+    "enable_lora",
     "inference_function",
     "list_devices",
     "predict_function",
