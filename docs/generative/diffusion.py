@@ -81,7 +81,7 @@ from keraslab.models.diffusion import noise_schedule
 
 print(keraslab.describe_environment())
 QUICK = keraslab.quick_mode()
-TRAIN_SIZE = 512 if QUICK else 10_000  # Fashion-MNIST training images the model sees
+TRAIN_SIZE = 256 if QUICK else 10_000  # Fashion-MNIST training images the model sees
 TEST_SIZE = 200 if QUICK else 10_000  # test images (the held-out real images)
 EPOCHS = 1 if QUICK else 3  # passes over the training subset
 TIMESTEPS = 20 if QUICK else 100  # length T of the noising chain
@@ -89,7 +89,7 @@ FILTERS = 16  # U-Net width at full resolution (twice that at 14x14 and 7x7)
 DDIM_STEPS = (5, 10) if QUICK else (10, 25)  # DDIM step counts compared with DDPM's T
 JUDGE_SIZE = 1_024 if QUICK else 20_000  # real training images the judge learns from
 JUDGE_EPOCHS = 1 if QUICK else 2  # the judge's passes over them
-SAMPLES = 50 if QUICK else 300  # samples each sampler draws for the checks
+SAMPLES = 64 if QUICK else 300  # samples each sampler draws for the checks
 keras.utils.set_random_seed(0)
 
 (x_all, y_all), (x_test, y_test) = fashion_mnist(
