@@ -19,8 +19,8 @@ def autoencoder(latent_dim="k"):
     arrow(ax, (5.7, 1.6), (5.95, 1.6))
     arrow(ax, (7.25, 1.6), (7.4, 1.6))
     arrow(ax, (9.0, 1.6), (9.4, 1.6))
-    arrow(ax, (9.8, 1.2), (0.9, 1.2), curve=-0.25, color="#a33")
-    label(ax, (5.3, 0.25), "loss: ‖x − x̂‖² against the clean image", fontsize=9, color="#a33")
+    arrow(ax, (9.8, 1.25), (0.9, 1.25), curve=-0.15, color="#a33")
+    label(ax, (5.3, 0.1), "loss: ‖x − x̂‖² against the clean image", fontsize=9, color="#a33")
     label(ax, (2.9, 2.3), "denoising only, training only", fontsize=8)
     return fig
 
