@@ -72,7 +72,7 @@ LATENT_DIM = 64  # size of the generator's input z
 FILTERS = 32  # width of both networks
 JUDGE_EPOCHS = 1 if QUICK else 3  # the judge's passes over all training images
 SAMPLES = 100 if QUICK else 1000  # samples the checks score
-FAILED_SIZE = 256 if QUICK else 4_000  # training images of the deliberately bad run
+FAILED_SIZE = 256 if QUICK else 2_000  # training images of the deliberately bad run
 FAILED_EPOCHS = 1 if QUICK else 2  # and its passes over them
 FAILED_GENERATOR_RATE = 1e-5  # the bad run's generator learning rate (100x too small)
 keras.utils.set_random_seed(0)
