@@ -89,7 +89,7 @@ FILTERS = 16  # U-Net width at full resolution (twice that at 14x14 and 7x7)
 DDIM_STEPS = (5, 10) if QUICK else (10, 25)  # DDIM step counts compared with DDPM's T
 JUDGE_SIZE = 1_024 if QUICK else 20_000  # real training images the judge learns from
 JUDGE_EPOCHS = 1 if QUICK else 2  # the judge's passes over them
-SAMPLES = 64 if QUICK else 300  # samples each sampler draws for the checks
+SAMPLES = 64 if QUICK else 200  # samples each sampler draws for the checks
 keras.utils.set_random_seed(0)
 
 (x_all, y_all), (x_test, y_test) = fashion_mnist(
