@@ -12,6 +12,10 @@ from keraslab.course.diagrams import generative  # noqa: E402
 @pytest.mark.parametrize(
     "draw, expected",
     [
+        (
+            generative.autoencoder,
+            {"image x", "x̃ = x + σε", "encoder f", "code z (k)", "decoder g", "x̂"},
+        ),
         (generative.vae, {"encoder", "decoder", "mean μ", "log σ²", "ε ~ N(0, I)"}),
         (generative.gan, {"generator G", "discriminator D", "real x", "fake G(z)"}),
         (generative.diffusion, {"x₀ (image)", "x_T (noise)"}),
@@ -34,4 +38,10 @@ def test_diffusion_chain_has_one_box_per_step():
         "x_3",
         "x_T (noise)",
     ]
+    plt.close(figure)
+
+
+def test_autoencoder_code_box_names_the_code_size():
+    figure = generative.autoencoder(latent_dim=32)
+    assert "code z (32)" in {text.get_text() for text in figure.axes[0].texts}
     plt.close(figure)

@@ -83,6 +83,19 @@ def test_ddim_is_deterministic_given_its_seed_and_ddpm_adds_noise():
     )
 
 
+def test_chain_runs_from_the_starting_noise_to_the_returned_images():
+    model = Diffusion(image_shape=(8, 8, 1), timesteps=20, filters=2)
+    model.network = GaussianOracle(model.alpha_bars, std=0.3)
+    images, chain = model.generate(3, steps=5, sampler="ddim", seed=1, return_chain=True)
+    assert chain.shape == (6, 3, 8, 8, 1)
+    noise = ops.convert_to_numpy(
+        keras.random.normal((3, 8, 8, 1), seed=keras.random.SeedGenerator(1))
+    )
+    np.testing.assert_allclose(chain[0], np.clip((noise + 1.0) / 2.0, 0.0, 1.0), atol=1e-6)
+    np.testing.assert_array_equal(chain[-1], images)
+    np.testing.assert_array_equal(images, model.generate(3, steps=5, sampler="ddim", seed=1))
+
+
 def test_ema_fit_evaluate_save_load_sequence(tmp_path):
     images = np.random.default_rng(0).uniform(size=(16, 8, 8, 1)).astype("float32")
     model = Diffusion(image_shape=(8, 8, 1), timesteps=8, filters=2, seed=0)

@@ -72,6 +72,9 @@ LATENT_DIM = 64  # size of the generator's input z
 FILTERS = 32  # width of both networks
 JUDGE_EPOCHS = 1 if QUICK else 3  # the judge's passes over all training images
 SAMPLES = 100 if QUICK else 1000  # samples the checks score
+FAILED_SIZE = 256 if QUICK else 2_000  # training images of the deliberately bad run
+FAILED_EPOCHS = 1 if QUICK else 2  # and its passes over them
+FAILED_GENERATOR_RATE = 1e-5  # the bad run's generator learning rate (100x too small)
 keras.utils.set_random_seed(0)
 
 (x_all, y_all), (x_test, y_test) = fashion_mnist(
@@ -173,6 +176,49 @@ course.markdown(
 if not QUICK:
     assert judge_accuracy >= 0.9, judge_accuracy
     assert report["frechet"] > report["floor"], report
+
+# %% [markdown]
+# ## A GAN that fails
+#
+# The balance matters. We train the same GAN again, briefly, with one deliberately bad
+# setting: the generator's learning rate `FAILED_GENERATOR_RATE`, a hundred times below
+# the discriminator's. The discriminator then wins the game: it tells fakes from real
+# images easily, its loss falls towards zero, and the generator, hardly moving, keeps
+# drawing the same few blobs.
+
+# %%
+failed = GAN(image_shape=(28, 28, 1), latent_dim=LATENT_DIM, filters=FILTERS, seed=0)
+failed.compile(
+    optimizer={
+        "discriminator": keras.optimizers.Adam(1e-3, beta_1=0.5),
+        "generator": keras.optimizers.Adam(FAILED_GENERATOR_RATE, beta_1=0.5),
+    }
+)
+failed_history = failed.fit(
+    x_train[:FAILED_SIZE], epochs=FAILED_EPOCHS, batch_size=64, verbose=0
+).history
+failed_samples = ops.convert_to_numpy(failed.generate(SAMPLES, seed=1))
+show_grid(failed_samples, "64 samples of the bad run")
+failed_report = assess_samples(judge, failed_samples, x_train, x_test)
+report_samples("failed GAN", failed_report)
+plot_class_shares(
+    {"working GAN": report, "generator too slow": failed_report}, class_names=FASHION_CLASSES
+)
+failed_d_loss = course.record("failed GAN final d_loss", failed_history["d_loss"][-1])
+course.markdown(
+    f"After {FAILED_EPOCHS} epochs on {FAILED_SIZE:,} images the discriminator's loss is "
+    f"**{failed_d_loss:.3f}**, against **{history.history['d_loss'][-1]:.3f}** for the "
+    f"working run, far below the equilibrium's $2 \\ln 2$. The judge puts "
+    f"**{failed_report['class_shares'].max():.0%}** of the bad run's samples in a single "
+    f"class and the rarest gets **{failed_report['min_class_share']:.1%}**; its Fréchet "
+    f"distance is **{failed_report['frechet']:.1f}**, against **{report['frechet']:.1f}** "
+    f"for the working run. The losses alone would only say the discriminator is doing "
+    f"well; the class shares show the generator has failed."
+)
+if not QUICK:
+    assert failed_d_loss < 0.5 * history.history["d_loss"][-1], failed_history
+    assert failed_report["min_class_share"] < report["min_class_share"], failed_report
+    assert failed_report["frechet"] > report["frechet"], failed_report
 
 # %% [markdown]
 # ## A conditional GAN: asking for a digit

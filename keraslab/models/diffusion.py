@@ -200,7 +200,7 @@ class Diffusion(FromPreset, keras.Model):
         finally:
             release_averaged_weights(self.trainable_variables)
 
-    def generate(self, n, steps=None, sampler="ddpm", seed=None):
+    def generate(self, n, steps=None, sampler="ddpm", seed=None, return_chain=False):
         """Samples `n` images by reversing the noising chain.
 
         Args:
@@ -211,9 +211,13 @@ class Diffusion(FromPreset, keras.Model):
             sampler: `"ddpm"` (stochastic, eta = 1) or `"ddim"` (deterministic,
                 eta = 0). Defaults to `"ddpm"`.
             seed: int or None; an int makes the draws reproducible. Defaults to `None`.
+            return_chain: bool; also return every intermediate `x_t`. Defaults to `False`.
 
         Returns:
-            NumPy array `(n, height, width, channels)` in `[0, 1]`.
+            NumPy array `(n, height, width, channels)` in `[0, 1]`; with `return_chain`,
+            `(images, chain)`, `chain` a NumPy array `(steps + 1, n, height, width,
+            channels)` of the states from the starting noise to the images, each mapped
+            from `[-1, 1]` to `[0, 1]` and clipped.
         """
         check.positive_int("n", n)
         check.one_of("sampler", sampler, SAMPLERS)
@@ -229,6 +233,7 @@ class Diffusion(FromPreset, keras.Model):
         predict = predict_function(self.network)
         times = np.linspace(self.timesteps - 1, 0, steps).round().astype("int32")
         x = normal()
+        chain = [x]
         for i, t in enumerate(times):
             alpha_bar = self.alpha_bars[t]
             previous = self.alpha_bars[times[i + 1]] if i + 1 < steps else 1.0
@@ -239,7 +244,12 @@ class Diffusion(FromPreset, keras.Model):
             x = math.sqrt(previous) * x0 + math.sqrt(max(0.0, 1 - previous - sigma**2)) * eps
             if sigma > 0:
                 x = x + sigma * normal()
-        return np.clip((x + 1.0) / 2.0, 0.0, 1.0).astype("float32")
+            if return_chain:
+                chain.append(x)
+        images = np.clip((x + 1.0) / 2.0, 0.0, 1.0).astype("float32")
+        if not return_chain:
+            return images
+        return images, np.clip((np.stack(chain) + 1.0) / 2.0, 0.0, 1.0).astype("float32")
 
     def get_config(self):
         return {

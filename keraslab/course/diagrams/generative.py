@@ -1,7 +1,28 @@
-"""Diagrams of the generative part of the course: the VAE with its reparameterisation,
-the GAN's two players, and diffusion's forward and reverse chains."""
+"""Diagrams of the generative part of the course: the autoencoder's bottleneck, the VAE
+with its reparameterisation, the GAN's two players, and diffusion's forward and reverse
+chains."""
 
 from keraslab.course.diagrams._draw import arrow, box, canvas, circle, label
+
+
+def autoencoder(latent_dim="k"):
+    """Image to a `latent_dim`-number code and back; the denoising variant's noise."""
+    fig, ax = canvas(10.5, 3.4)
+    box(ax, (0.9, 1.6), "image x", size=(1.4, 0.6), kind="input")
+    box(ax, (2.9, 1.6), "x̃ = x + σε", size=(1.6, 0.6), kind="noise")
+    box(ax, (4.9, 1.6), "encoder f", size=(1.6, 0.9))
+    box(ax, (6.6, 1.6), f"code z ({latent_dim})", size=(1.3, 0.45), kind="norm")
+    box(ax, (8.2, 1.6), "decoder g", size=(1.6, 0.9))
+    box(ax, (9.8, 1.6), "x̂", size=(0.8, 0.6), kind="output")
+    arrow(ax, (1.6, 1.6), (2.1, 1.6))
+    arrow(ax, (3.7, 1.6), (4.1, 1.6))
+    arrow(ax, (5.7, 1.6), (5.95, 1.6))
+    arrow(ax, (7.25, 1.6), (7.4, 1.6))
+    arrow(ax, (9.0, 1.6), (9.4, 1.6))
+    arrow(ax, (9.8, 1.25), (0.9, 1.25), curve=-0.15, color="#a33")
+    label(ax, (5.3, 0.1), "loss: ‖x − x̂‖² against the clean image", fontsize=9, color="#a33")
+    label(ax, (2.9, 2.3), "denoising only, training only", fontsize=8)
+    return fig
 
 
 def vae():
