@@ -35,6 +35,7 @@ TOLERANCES = {
     "fraction": ("absolute", 0.02),
     "points": ("absolute", 2.0),
     "s": None,
+    "ms": None,
 }
 DEFAULT_TOLERANCE = ("relative", 0.05)
 
