@@ -69,7 +69,16 @@ def test_run_records_figures_and_failures_without_stopping(tmp_path):
     docs = write_docs(tmp_path, {"g/records": RECORDING_PAGE, "g/fails": FAILING_PAGE})
     backend = keras.backend.backend()
     lines = []
-    got = runs.run(["g/fails", "g/records"], [backend], quick=True, docs=docs, log=lines.append)
+    saved = []
+    got = runs.run(
+        ["g/fails", "g/records"],
+        [backend],
+        quick=True,
+        docs=docs,
+        log=lines.append,
+        progress=lambda report: saved.append(sorted(report["pages"])),
+    )
+    assert saved == [["g/fails"], ["g/fails", "g/records"]]
     assert got["mode"] == "quick" and got["backends"] == [backend]
     assert len(lines) == 2 and got["runs"][0]["seconds"] >= 0
     assert {"keraslab", "keras", backend} <= set(got["versions"])

@@ -134,7 +134,7 @@ def run_page(path, backend, page, quick=False, timeout=None):
     }
 
 
-def run(pages, backends, quick=False, docs=None, timeout=None, command="", log=None):
+def run(pages, backends, quick=False, docs=None, timeout=None, command="", log=None, progress=None):
     """Runs each of `pages` under each of `backends`, one process each, one at a time.
 
     Args:
@@ -145,6 +145,8 @@ def run(pages, backends, quick=False, docs=None, timeout=None, command="", log=N
         timeout: seconds per page (see `run_page`).
         command: the command line, kept in the report's `runs`.
         log: called with a line after each page, e.g. `print`; `None` is silent.
+        progress: called with the report so far after each page (to save it, so that a
+            stopped run keeps the pages it ran); `None` is not called.
 
     Returns:
         A report (see the module docstring) holding this run only; a failed page is in it
@@ -152,28 +154,31 @@ def run(pages, backends, quick=False, docs=None, timeout=None, command="", log=N
     """
     docs = docs or os.path.join(ROOT, "docs")
     start = time.perf_counter()
-    results = {}
-    for backend in backends:
-        for page in pages:
-            result = run_page(os.path.join(docs, page + ".py"), backend, page, quick, timeout)
-            results.setdefault(page, {})[backend] = result
-            if log:
-                status = result["status"] if not result["error"] else result["error"]
-                log(f"{backend:<10} {page:<36} {result['seconds']:7.1f} s  {status}")
     header = {
         "date": datetime.date.today().isoformat(),
         "machine": machine(),
         "versions": versions(backends),
     }
-    summary = {"command": command, "seconds": time.perf_counter() - start}
-    summary.update(pages=list(pages), backends=list(backends), **header)
-    return {
+    summary = {"command": command, "seconds": 0.0, "pages": list(pages)}
+    summary.update(backends=list(backends), **header)
+    report = {
         "mode": "quick" if quick else "full",
         **header,
         "backends": list(backends),
         "runs": [summary],
-        "pages": results,
+        "pages": {},
     }
+    for backend in backends:
+        for page in pages:
+            result = run_page(os.path.join(docs, page + ".py"), backend, page, quick, timeout)
+            report["pages"].setdefault(page, {})[backend] = result
+            summary["seconds"] = time.perf_counter() - start
+            if log:
+                status = result["status"] if not result["error"] else result["error"]
+                log(f"{backend:<10} {page:<36} {result['seconds']:7.1f} s  {status}")
+            if progress:
+                progress(report)
+    return report
 
 
 def merge(old, new):
