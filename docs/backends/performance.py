@@ -161,9 +161,11 @@ if report is not None:
     for backend in backends:
         speed_up = figures.get(("generation", "256 tokens, cache speed-up", backend))
         if speed_up is not None:
+            course.record(f"cache speed-up at 256 tokens, {backend}", speed_up, unit="x")
             print(f"cache speed-up at 256 tokens, {backend}: {speed_up:.1f}x")
     ratio = figures.get(("train step vs plain PyTorch", "keraslab / plain PyTorch", "torch"))
     if ratio is not None:
+        course.record("keraslab / plain PyTorch train step", ratio, unit="x")
         print(f"keraslab train step / plain PyTorch train step: {ratio:.2f}x")
 
 # %% [markdown]

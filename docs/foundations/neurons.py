@@ -32,6 +32,7 @@ import numpy as np
 from keras import ops
 
 import keraslab
+from keraslab import course
 from keraslab.course.diagrams import foundations as diagrams
 from keraslab.training import value_and_grad
 
@@ -55,7 +56,7 @@ b = np.array([0.1], dtype="float32")
 
 pre_activation = ops.matmul(x, w) + b  # z = w·x + b
 by_hand = ops.relu(pre_activation)
-print("w · x + b =", ops.convert_to_numpy(pre_activation).item())
+print("w · x + b =", course.record("pre-activation", ops.convert_to_numpy(pre_activation).item()))
 print("relu(...) =", ops.convert_to_numpy(by_hand).item())
 
 # %% [markdown]
@@ -164,6 +165,7 @@ probabilities = ops.convert_to_numpy(ops.softmax(logits))
 reference = np.exp(logits) / np.exp(logits).sum()
 np.testing.assert_allclose(probabilities, reference, rtol=1e-6)
 print("logits        ", logits)
+course.record("largest softmax probability", probabilities.max(), unit="fraction")
 print("probabilities ", probabilities.round(3), "sum =", probabilities.sum().round(6))
 
 # %% [markdown]

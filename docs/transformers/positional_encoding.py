@@ -30,6 +30,7 @@ import numpy as np
 from keras import ops
 
 import keraslab
+from keraslab import course
 from keraslab.layers import (
     MultiHeadAttention,
     RotaryEmbedding,
@@ -73,6 +74,7 @@ def sentence_vector(x, add_positions=False):
 
 gap = np.abs(sentence_vector(first) - sentence_vector(second)).max()
 gap_with_positions = np.abs(sentence_vector(first, True) - sentence_vector(second, True)).max()
+course.record("sentence-vector difference with positions", gap_with_positions)
 print(f"difference without positions: {gap:.2e}")
 print(f"difference with positions:    {gap_with_positions:.2e}")
 assert gap < 1e-5 < gap_with_positions

@@ -113,8 +113,10 @@ model.compile(
     loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
 )
 start = time.perf_counter()
-model.fit(x_train, y_train, epochs=1 if QUICK else 3, batch_size=64, verbose=2)
-print(f"training time: {time.perf_counter() - start:.0f} s")
+history = model.fit(x_train, y_train, epochs=1 if QUICK else 3, batch_size=64, verbose=2)
+seconds = course.record("training time", time.perf_counter() - start, unit="s")
+course.record("final training loss", history.history["loss"][-1], unit="nats")
+print(f"training time: {seconds:.0f} s")
 
 # %%
 prompt = vocabulary.encode("Return the ")[None, :]
@@ -191,6 +193,7 @@ for length in lengths:
         f"uncached {per_token_ms[False][-1]:6.2f} ms/token"
     )
 
+course.record(f"cached ms per token at {lengths[-1]} tokens", per_token_ms[True][-1], unit="ms")
 fig, ax = plt.subplots(figsize=(6, 3.2))
 ax.plot(lengths, per_token_ms[False], "o-", label="without cache")
 ax.plot(lengths, per_token_ms[True], "o-", label="with key/value cache")

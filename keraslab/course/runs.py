@@ -1,0 +1,310 @@
+"""The whole course on every backend: run each docs page in its own process, collect the
+figures it records, merge runs into one report, and compare the backends figure by figure.
+
+`scripts/course` is the command; the Backend parity page renders its report,
+`docs/parity/course.json`:
+
+    {"mode": "full" | "quick", "date", "machine", "versions", "backends",
+     "runs": [{"date", "command", "seconds", "pages", "backends", "versions", "machine"}],
+     "pages": {page: {backend: {"status": "ok" | "failed", "seconds", "date",
+                                "figures": {name: {"value", "unit"}}, "error"}}}}
+
+A page is named by its path under `docs/` without `.py` (`"foundations/neurons"`); that
+name is its `KERASLAB_PAGE`. Its wall time is recorded as one more figure, `PAGE_TIME`.
+"""
+
+import ast
+import datetime
+import glob
+import importlib.metadata
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from keraslab._backend import SUPPORTED_BACKENDS
+from keraslab._workers import ROOT, machine
+
+MODES = ("full", "quick")
+PAGE_TIME = "page time"
+# unit -> (kind, tolerance) of the spread across backends; None: not compared.
+TOLERANCES = {
+    "fraction": ("absolute", 0.02),
+    "points": ("absolute", 2.0),
+    "s": None,
+    "ms": None,
+}
+DEFAULT_TOLERANCE = ("relative", 0.05)
+
+
+def page_names(docs=None):
+    """The docs pages, as names: every `docs/**/*.py` outside `docs/assets/`, sorted."""
+    docs = docs or os.path.join(ROOT, "docs")
+    paths = glob.glob(os.path.join(docs, "**", "*.py"), recursive=True)
+    names = (os.path.relpath(p, docs)[: -len(".py")] for p in paths)
+    return sorted(n for n in names if not n.startswith("assets" + os.sep))
+
+
+def versions(backends):
+    """The versions of keraslab, Keras and each of `backends` (each backend is the package
+    of its name), read without importing them."""
+    import keraslab
+
+    found = {"keraslab": keraslab.__version__}
+    for package in ("keras", *backends):
+        try:
+            found[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+def _last_error_line(stderr):
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return lines[-1] if lines else "no error output"
+
+
+def run_page(path, backend, page, quick=False, timeout=None):
+    """Runs the docs page at `path` as a script under `backend`, in its own process.
+
+    The process runs in an empty temporary directory with `KERAS_BACKEND`, `KERASLAB_PAGE`,
+    `KERASLAB_FIGURES` and `MPLBACKEND=Agg` set, and `KERASLAB_QUICK` set in quick mode
+    only.
+
+    Args:
+        path: the page's `.py` file.
+        backend: one of `keraslab.SUPPORTED_BACKENDS`.
+        page: the page's name, its `KERASLAB_PAGE`.
+        quick: whether to run it in quick mode.
+        timeout: seconds after which the page is stopped and counted as failed; `None`
+            waits.
+
+    Returns:
+        `{"status", "seconds", "date", "figures", "error"}`: `"ok"` or `"failed"`; the wall
+        time; the figures the page recorded (also those of a failed page up to its error),
+        with `PAGE_TIME` added; and for a failed page the last line of its error output.
+    """
+    if backend not in SUPPORTED_BACKENDS:
+        raise ValueError(
+            f"Argument backend must be one of {SUPPORTED_BACKENDS}; received {backend!r}."
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        figures_path = os.path.join(folder, "figures.json")
+        workdir = os.path.join(folder, "cwd")
+        os.mkdir(workdir)
+        env = {
+            **os.environ,
+            "KERAS_BACKEND": backend,
+            "KERASLAB_PAGE": page,
+            "KERASLAB_FIGURES": figures_path,
+            "KERASLAB_QUICK": "1" if quick else "0",
+            "MPLBACKEND": "Agg",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "PYTHONPATH": os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")])),
+        }
+        start = time.perf_counter()
+        try:
+            process = subprocess.run(
+                [sys.executable, os.path.abspath(path)],
+                cwd=workdir,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=timeout,
+            )
+            error = None if process.returncode == 0 else _last_error_line(process.stderr)
+        except subprocess.TimeoutExpired:
+            error = f"stopped after the timeout of {timeout} s"
+        seconds = time.perf_counter() - start
+        figures = {}
+        if os.path.exists(figures_path):
+            with open(figures_path) as f:
+                figures = json.load(f).get(page, {})
+    figures[PAGE_TIME] = {"value": seconds, "unit": "s"}
+    return {
+        "status": "failed" if error else "ok",
+        "seconds": seconds,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "figures": figures,
+        "error": error,
+    }
+
+
+def run(pages, backends, quick=False, docs=None, timeout=None, command="", log=None, progress=None):
+    """Runs each of `pages` under each of `backends`, one process each, one at a time.
+
+    Args:
+        pages: page names (see `page_names`).
+        backends: backend names.
+        quick: whether to run the pages in quick mode.
+        docs: the `docs/` folder; defaults to this checkout's.
+        timeout: seconds per page (see `run_page`).
+        command: the command line, kept in the report's `runs`.
+        log: called with a line after each page, e.g. `print`; `None` is silent.
+        progress: called with the report so far after each page (to save it, so that a
+            stopped run keeps the pages it ran); `None` is not called.
+
+    Returns:
+        A report (see the module docstring) holding this run only; a failed page is in it
+        as failed, the run goes on.
+    """
+    docs = docs or os.path.join(ROOT, "docs")
+    start = time.perf_counter()
+    header = {
+        "date": datetime.date.today().isoformat(),
+        "machine": machine(),
+        "versions": versions(backends),
+    }
+    summary = {"command": command, "seconds": 0.0, "pages": list(pages)}
+    summary.update(backends=list(backends), **header)
+    report = {
+        "mode": "quick" if quick else "full",
+        **header,
+        "backends": list(backends),
+        "runs": [summary],
+        "pages": {},
+    }
+    for backend in backends:
+        for page in pages:
+            result = run_page(os.path.join(docs, page + ".py"), backend, page, quick, timeout)
+            report["pages"].setdefault(page, {})[backend] = result
+            summary["seconds"] = time.perf_counter() - start
+            if log:
+                status = result["status"] if not result["error"] else result["error"]
+                log(f"{backend:<10} {page:<36} {result['seconds']:7.1f} s  {status}")
+            if progress:
+                progress(report)
+    return report
+
+
+def merge(old, new):
+    """`new` merged into `old` (neither is changed): each page's result under each backend
+    of `new` replaces that of `old`; the rest of `old` stays. The header (date, machine,
+    versions) is `new`'s, and `runs` lists both files' runs.
+
+    Raises:
+        ValueError: the two reports are of different modes (a quick run cannot update
+            full-mode figures).
+    """
+    if old is None:
+        return new
+    if old["mode"] != new["mode"]:
+        raise ValueError(
+            f"Argument new must be a report of the same mode as old ({old['mode']!r}); "
+            f"received a report of mode {new['mode']!r}."
+        )
+    pages = {page: dict(results) for page, results in old["pages"].items()}
+    for page, results in new["pages"].items():
+        pages.setdefault(page, {}).update(results)
+    backends = [b for b in SUPPORTED_BACKENDS if b in {*old["backends"], *new["backends"]}]
+    return {
+        **new,
+        "versions": {**old["versions"], **new["versions"]},
+        "backends": backends,
+        "runs": [*old["runs"], *new["runs"]],
+        "pages": dict(sorted(pages.items())),
+    }
+
+
+def tolerance(unit):
+    """`(kind, bound)` of the spread allowed for a figure of `unit`, or `None` when figures
+    of that unit (times) are not compared: fractions and points absolute, the rest (losses,
+    nats, ratios) relative."""
+    return TOLERANCES.get(unit, DEFAULT_TOLERANCE)
+
+
+def spread(values, unit):
+    """The spread of `values` (numbers, one per backend) in the terms of `tolerance(unit)`:
+    `max - min`, divided by `max(|v|)` for a relative tolerance. `None` for fewer than two
+    values."""
+    values = [v for v in values if v is not None and math.isfinite(v)]
+    if len(values) < 2:
+        return None
+    width = max(values) - min(values)
+    if (tolerance(unit) or ("absolute",))[0] == "relative":
+        scale = max(abs(v) for v in values)
+        return width / scale if scale else 0.0
+    return width
+
+
+def compare(report):
+    """One row per page figure: `{"page", "figure", "unit", "values": {backend: value or
+    None}, "spread", "tolerance", "flagged", "missing": [backends]}`, over the backends of
+    `report`. A figure is flagged when its spread exceeds its tolerance; `missing` lists
+    the backends where it was not recorded (page not run, failed, or figure absent)."""
+    rows = []
+    backends = report["backends"]
+    for page, results in report["pages"].items():
+        names = {}
+        for backend in backends:
+            for name, figure in results.get(backend, {}).get("figures", {}).items():
+                names.setdefault(name, figure["unit"])
+        for name, unit in names.items():
+            values = {
+                b: results.get(b, {}).get("figures", {}).get(name, {}).get("value")
+                for b in backends
+            }
+            measured = spread(list(values.values()), unit)
+            bound = tolerance(unit)
+            rows.append(
+                {
+                    "page": page,
+                    "figure": name,
+                    "unit": unit,
+                    "values": values,
+                    "spread": measured,
+                    "tolerance": bound,
+                    "flagged": bool(bound and measured is not None and measured > bound[1]),
+                    "missing": [b for b, v in values.items() if v is None],
+                }
+            )
+    return rows
+
+
+def _is_quick_test(test, negated):
+    """Whether `test` is `QUICK` (`negated=False`) or `not QUICK` (`negated=True`)."""
+    if negated:
+        return (
+            isinstance(test, ast.UnaryOp)
+            and isinstance(test.op, ast.Not)
+            and _is_quick_test(test.operand, False)
+        )
+    return isinstance(test, ast.Name) and test.id == "QUICK"
+
+
+def recorded_names(source, quick=False):
+    """The literal figure names a page's `source` passes to `course.record(...)`.
+
+    In quick mode, the calls under `if not QUICK:` (and the `else` of `if QUICK:`) are
+    left out, as a quick run does not reach them. Names built at run time (f-strings,
+    helpers such as `keraslab.course.pages.fashion_judge`) are not found.
+    """
+    names = set()
+
+    def visit(node):
+        if quick and isinstance(node, ast.If):
+            for negated, reached in ((True, node.orelse), (False, node.body)):
+                if _is_quick_test(node.test, negated):
+                    for child in reached:
+                        visit(child)
+                    return
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "record"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "course"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            names.add(node.args[0].value)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(source))
+    return names
