@@ -33,7 +33,7 @@ PAGES = sorted(
     if "/assets/" not in path
 )
 # Pages that record no figure yet (being rewritten); remove a page once it records.
-NOT_RECORDING_YET = {"backends/scale_out", "generative/autoencoder", "generative/comparison"}
+NOT_RECORDING_YET = {"backends/scale_out"}
 
 
 def page_name(path):

@@ -55,9 +55,10 @@ from keraslab.models import EncoderOnlyTransformer
 print(keraslab.describe_environment())
 SEED = 0  # one seed for every random draw on the page
 QUICK = keraslab.quick_mode()  # the test suite runs the page in quick mode
-ROLES_TRAIN, ROLES_TEST = (600, 100) if QUICK else (8000, 2000)  # generated sentences
+ROLES_TRAIN, ROLES_TEST = (640, 128) if QUICK else (8000, 2000)  # generated sentences
 ROLES_EPOCHS = 2 if QUICK else 4  # passes of the agent classifier
 TAGGER_EPOCHS = 1 if QUICK else 6  # passes of the role tagger
+NUM_LAYERS = 1 if QUICK else 2  # encoder blocks of every encoder on the page
 HIDDEN_DIM = 32 if QUICK else 64  # model width D of every encoder on the page
 INTERMEDIATE_DIM = 64 if QUICK else 128  # width of each block's feed-forward layer
 DOCS_TOKENS = 32 if QUICK else 96  # words kept per documentation paragraph
@@ -125,7 +126,7 @@ def encoder(vocabulary_size, sequence_length, **options):
     return EncoderOnlyTransformer(
         vocabulary_size,
         sequence_length=sequence_length,
-        num_layers=2,
+        num_layers=NUM_LAYERS,
         num_heads=4,
         hidden_dim=HIDDEN_DIM,
         intermediate_dim=INTERMEDIATE_DIM,
