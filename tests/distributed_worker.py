@@ -3,11 +3,11 @@
 `python tests/distributed_worker.py OUT.json [--distributed] [--epochs N] [--stall]`
 trains an MLP on fixed random data with a global batch of 16 and writes its per-epoch
 losses to OUT.json (process 0 only). `--stall` prints `training` and then trains for
-a long time, for the test that kills one worker.
+a long time, for the test that kills one worker. `--tf-strategy` fits under TensorFlow's
+`MultiWorkerMirroredStrategy` from `TF_CONFIG`, without keraslab.
 """
 
 import argparse
-import contextlib
 import json
 import sys
 
@@ -27,16 +27,13 @@ def main(argv):
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--stall", action="store_true")
     parser.add_argument("--timeout", type=int, default=30)
+    parser.add_argument("--tf-strategy", action="store_true")
     args = parser.parse_args(argv)
+    if args.tf_strategy:
+        return _fit_under_multi_worker_mirrored_strategy(args.epochs)
     cluster = distributed.initialize(args.timeout) if args.distributed else None
-    data = np.random.default_rng(0)
-    x = data.normal(size=(64, 8)).astype("float32")
-    y = data.integers(0, 3, size=64)
-    keras.utils.set_random_seed(0)
-    with cluster.scope() if cluster else contextlib.nullcontext():
-        model = MLP(hidden_units=(16,), output_units=3, output_activation="softmax")
-        model(x[:1])
-        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
+    x, y = _data()
+    model = _model(x)
     callbacks, batch_size = [], BATCH_SIZE
     if cluster:
         callbacks = cluster.prepare(model)
@@ -59,6 +56,30 @@ def main(argv):
             json.dump({"loss": history.history["loss"]}, file)
     if cluster:
         cluster.shutdown()
+
+
+def _data():
+    data = np.random.default_rng(0)
+    return data.normal(size=(64, 8)).astype("float32"), data.integers(0, 3, size=64)
+
+
+def _model(x):
+    keras.utils.set_random_seed(0)
+    model = MLP(hidden_units=(16,), output_units=3, output_activation="softmax")
+    model(x[:1])
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
+    return model
+
+
+def _fit_under_multi_worker_mirrored_strategy(epochs):
+    """TensorFlow's own multi-worker path, from TF_CONFIG, without keraslab."""
+    import tensorflow as tf
+
+    strategy = tf.distribute.MultiWorkerMirroredStrategy()
+    x, y = _data()
+    with strategy.scope():
+        model = _model(x)
+    model.fit(x, y, batch_size=BATCH_SIZE, epochs=epochs, shuffle=False, verbose=0)
 
 
 if __name__ == "__main__":

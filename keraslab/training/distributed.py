@@ -11,14 +11,18 @@ backend's runtime; keraslab brings no launcher, collective or parameter server o
   them, through `torch.distributed` (gloo on CPU, NCCL on GPU); Keras's torch `fit` steps
   each process alone, so `Cluster.prepare` broadcasts process 0's weights and replaces
   the model's train step by one that averages the gradients with `all_reduce`.
-* TensorFlow: `TF_CONFIG`, through `tf.distribute.MultiWorkerMirroredStrategy`.
+* TensorFlow: `TF_CONFIG` is read and checked, but `tf.distribute.MultiWorkerMirroredStrategy`
+  does not train Keras 3 models (up to 3.15 at least): `fit` fails at its first batch,
+  in `_maybe_symbolic_build`, which calls `strategy.reduce("MEAN", batch, axis=None)` on
+  the distributed batch, and MultiWorkerMirroredStrategy cannot convert the `PerReplica`
+  value to a tensor. `initialize` says so in one line instead
+  (tests/test_distributed.py runs the strategy and checks that it still fails).
 
 In every case process `rank` trains on its own shard (`Cluster.shard`): of each global
 batch of `B` examples it reads the `rank`-th slice of `B / world_size`, so the processes
 together take the same steps as one process on the whole batch.
 """
 
-import contextlib
 import dataclasses
 import datetime
 import json
@@ -43,20 +47,14 @@ class Cluster:
         rank: this process's index, in `[0, world_size)`; process 0 is the chief, which
             alone writes files.
         world_size: the number of processes.
-        strategy: the `tf.distribute` strategy under TensorFlow, else None.
     """
 
     rank: int
     world_size: int
-    strategy: object = None
 
     @property
     def is_chief(self):
         return self.rank == 0
-
-    def scope(self):
-        """The context to build and compile the model in (the strategy's, under TF)."""
-        return self.strategy.scope() if self.strategy is not None else contextlib.nullcontext()
 
     def local_batch_size(self, batch_size):
         """`batch_size` examples per global step, as this process passes it to `fit`."""
@@ -66,14 +64,13 @@ class Cluster:
                 f"Argument batch_size must be a multiple of the world size "
                 f"{self.world_size}; received {batch_size}."
             )
-        return batch_size if self.strategy is not None else batch_size // self.world_size
+        return batch_size // self.world_size
 
     def shard(self, arrays, batch_size):
         """This process's examples of `arrays` (a structure of arrays), for `fit`.
 
         The examples past the last full global batch are dropped. Each global batch is split
         into `world_size` consecutive slices, and this process keeps slice `rank` of each.
-        Under TensorFlow, where the strategy splits every batch itself, all of them are kept.
         """
         self.local_batch_size(batch_size)
         count = len(keras.tree.flatten(arrays)[0])
@@ -86,8 +83,6 @@ class Cluster:
 
         def local(array):
             array = np.asarray(array)[: steps * batch_size]
-            if self.strategy is not None:
-                return array
             per_step = array.reshape(steps, self.world_size, -1, *array.shape[1:])  # (S, W, L, ...)
             return per_step[:, self.rank].reshape(-1, *array.shape[1:])  # (S * L, ...)
 
@@ -131,7 +126,7 @@ def initialize(timeout=60):
 
     Raises:
         ValueError: the launcher's variables are missing or inconsistent (a rank outside
-            the world size).
+            the world size); under TensorFlow, always (see the module's docstring).
         OSError: process 0's port is already in use.
         TimeoutError: not every process joined within `timeout` seconds (an unreachable
             coordinator, or fewer processes started than the world size says).
@@ -170,11 +165,11 @@ def _rank_and_size(rank_name, rank, size_name, size):
     return rank, size
 
 
-def _check_port_free(host, port, variable):
+def _check_port_free(port, variable):
     """Raises a one-line OSError if process 0 cannot listen on `port`."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         try:
-            probe.bind(("" if host in ("localhost", "127.0.0.1") else "", int(port)))
+            probe.bind(("", int(port)))
         except OSError as error:
             raise OSError(
                 f"{variable}: port {port} is already in use on this host; choose a free one."
@@ -198,9 +193,9 @@ def _initialize_jax(timeout):
     ):
         address, size, rank = _environment(_JAX_VARIABLES, "a JAX launcher")
         rank, size = _rank_and_size("JAX_PROCESS_ID", rank, "JAX_NUM_PROCESSES", size)
-        host, _, port = address.rpartition(":")
+        port = address.rpartition(":")[2]
         if rank == 0:
-            _check_port_free(host, port, "JAX_COORDINATOR_ADDRESS")
+            _check_port_free(port, "JAX_COORDINATOR_ADDRESS")
         options.update(coordinator_address=address, num_processes=size, process_id=rank)
     try:
         jax.distributed.initialize(**options)
@@ -223,7 +218,7 @@ def _initialize_torch(timeout):
     address, port, rank, size = _environment(_TORCH_VARIABLES, "torchrun")
     rank, size = _rank_and_size("RANK", rank, "WORLD_SIZE", size)
     if rank == 0:
-        _check_port_free(address, port, "MASTER_PORT")
+        _check_port_free(port, "MASTER_PORT")
     engine = "nccl" if torch.cuda.is_available() else "gloo"
     try:
         torch.distributed.init_process_group(
@@ -237,21 +232,21 @@ def _initialize_torch(timeout):
 
 
 def _initialize_tensorflow():
-    import tensorflow as tf
-
     (text,) = _environment(("TF_CONFIG",), "a TensorFlow cluster (TF_CONFIG)")
     try:
         config = json.loads(text)
         workers, task = config["cluster"]["worker"], config["task"]
+        index = task["index"]
     except (ValueError, KeyError, TypeError) as error:
         raise ValueError(
-            f"TF_CONFIG must be JSON with cluster.worker and task; received {text[:80]!r}."
+            f"TF_CONFIG must be JSON with cluster.worker and task.index; received {text[:80]!r}."
         ) from error
-    rank, size = _rank_and_size(
-        "task.index", task.get("index"), "len(cluster.worker)", len(workers)
+    _rank_and_size("task.index", index, "len(cluster.worker)", len(workers))
+    raise ValueError(
+        "Argument --distributed: tf.distribute.MultiWorkerMirroredStrategy cannot run "
+        f"Keras {keras.__version__}'s fit (it fails to reduce the first PerReplica batch); "
+        "use the jax or torch backend."
     )
-    strategy = tf.distribute.MultiWorkerMirroredStrategy()
-    return Cluster(rank, size, strategy)
 
 
 def _all_reduce_gradients(model):
