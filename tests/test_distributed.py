@@ -131,8 +131,12 @@ def test_a_dead_worker_makes_the_other_exit_with_an_error(launch, tmp_path):
         world_size=2,
         ports=ports,
     )
-    for process in (survivor, victim):
-        assert process.stdout.readline().strip() == "training", _finish(process)[1][-3000:]
+    for process in (survivor, victim):  # both are past the runtime's start-up
+        for line in process.stdout:
+            if line.strip() == "training":
+                break
+        else:
+            pytest.fail(_finish(process)[1][-3000:])
     time.sleep(1)
     victim.send_signal(signal.SIGKILL)
     returncode, stderr = _finish(survivor, timeout=120)
@@ -212,3 +216,71 @@ def test_tensorflow_is_refused_in_one_line(monkeypatch):
         monkeypatch.setenv(name, value)
     with pytest.raises(ValueError, match="MultiWorkerMirroredStrategy cannot run Keras"):
         distributed.initialize()
+
+
+def test_train_distributed_without_a_launcher_fails_in_one_line(monkeypatch, capsys):
+    from keraslab import cli
+
+    for name in (*distributed._JAX_VARIABLES, *distributed._TORCH_VARIABLES, "TF_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    for name in distributed._AUTO_DETECTED:
+        monkeypatch.delenv(name, raising=False)
+    assert cli.main(["train", "MLP", "--distributed", "--limit", "32"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert "keraslab: error: Argument --distributed needs the variables" in error
+
+
+MODEL_PARALLEL = """
+import json, os
+os.environ["KERAS_BACKEND"] = "jax"
+os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=4"
+import keras, numpy as np
+from keraslab.models import DecoderOnlyTransformer
+from keraslab.training.distributed import transformer_layout_map
+
+def build():
+    model = DecoderOnlyTransformer(
+        50, 16, num_layers=1, num_heads=2, hidden_dim=8, intermediate_dim=16
+    )
+    model.build((None, 16))
+    return model
+
+x = np.random.default_rng(0).integers(0, 50, size=(4, 16))
+single = build()
+expected = keras.ops.convert_to_numpy(single(x))
+devices = keras.distribution.list_devices()
+mesh = keras.distribution.DeviceMesh((2, 2), ["data", "model"], devices)
+keras.distribution.set_distribution(keras.distribution.ModelParallel(
+    layout_map=transformer_layout_map(mesh), batch_dim_name="data"
+))
+sharded = build()
+sharded.set_weights(single.get_weights())
+output = keras.ops.convert_to_numpy(sharded(x))
+kernel = sharded.get_layer("block_0").self_attention.query_dense.kernel
+print(json.dumps({
+    "gap": float(np.abs(output - expected).max()),
+    "query_spec": list(kernel.value.sharding.spec),
+    "query_shard_shape": list(kernel.value.addressable_shards[0].data.shape),
+    "norm_spec": [str(a) for a in sharded.weights[-1].value.sharding.spec],
+}))
+"""
+
+
+@pytest.mark.skipif(BACKEND != "jax", reason="Keras 3's ModelParallel is JAX-only")
+def test_model_parallel_shards_attention_heads_and_matches_one_device():
+    from tests.conftest import run_python
+
+    process = run_python(MODEL_PARALLEL)
+    assert process.returncode == 0, process.stderr[-3000:]
+    result = json.loads(process.stdout.strip().splitlines()[-1])
+    assert result["query_spec"] == [None, "model", None]  # (hidden, heads, head_dim)
+    assert result["query_shard_shape"] == [8, 1, 4]  # one of the 2 heads per device
+    assert result["norm_spec"] == ["None"]  # replicated
+    assert result["gap"] < 1e-5
+
+
+def test_layout_map_needs_the_model_axis():
+    mesh = keras.distribution.DeviceMesh((1,), ["batch"], ["cpu:0"])
+    with pytest.raises(ValueError, match="model_axis must name an axis.*received 'model'"):
+        distributed.transformer_layout_map(mesh)

@@ -94,7 +94,7 @@ class Cluster:
         Returns:
             The callbacks to pass to `fit`, so that its logs are the global ones.
         """
-        if keras.backend.backend() != "torch":
+        if keras.backend.backend() != "torch" or self.world_size == 1:
             return []
         _all_reduce_gradients(model)
         return [_AverageLogs()]
@@ -281,3 +281,50 @@ class _AverageLogs(keras.callbacks.Callback):
         torch.distributed.all_reduce(values)
         values /= torch.distributed.get_world_size()
         logs.update(zip(names, values.tolist()))
+
+
+def transformer_layout_map(device_mesh, model_axis="model"):
+    """Shards a keraslab Transformer's attention and feed-forward weights over `model_axis`.
+
+    The Megatron split (Shoeybi et al. 2019): the query, key and value projections and
+    the first feed-forward layer are split by output (heads, intermediate units), the
+    attention output and second feed-forward layer by input, so that each device computes
+    its own heads and units and one all-reduce per sublayer sums them. Every other weight
+    is replicated. Pass it to `keras.distribution.ModelParallel` (JAX only in Keras 3).
+
+    Args:
+        device_mesh: a `keras.distribution.DeviceMesh` with an axis named `model_axis`
+            (and, for data parallel too, a batch axis).
+        model_axis: the mesh axis the weights are split over.
+
+    Returns:
+        A `keras.distribution.LayoutMap`.
+
+    Example:
+
+    ```python
+    mesh = keras.distribution.DeviceMesh((2, 2), ["data", "model"])
+    layout_map = transformer_layout_map(mesh)
+    keras.distribution.set_distribution(
+        keras.distribution.ModelParallel(layout_map=layout_map, batch_dim_name="data")
+    )
+    model = keraslab.models.DecoderOnlyTransformer(...)  # built sharded
+    ```
+
+    References:
+        Shoeybi et al. 2019, Megatron-LM (https://arxiv.org/abs/1909.08053).
+    """
+    if model_axis not in device_mesh.axis_names:
+        raise ValueError(
+            f"Argument model_axis must name an axis of the device mesh "
+            f"{list(device_mesh.axis_names)}; received {model_axis!r}."
+        )
+    layout_map = keras.distribution.LayoutMap(device_mesh)
+    # (hidden, heads, head_dim) and (heads, head_dim): split by heads.
+    layout_map[r".*attention/(query|key|value)/kernel"] = (None, model_axis, None)
+    layout_map[r".*attention/(query|key|value)/bias"] = (model_axis, None)
+    layout_map[r".*attention/attention_output/kernel"] = (model_axis, None, None)  # (heads, ...)
+    layout_map[r".*intermediate_dense/kernel"] = (None, model_axis)  # (hidden, intermediate)
+    layout_map[r".*intermediate_dense/bias"] = (model_axis,)
+    layout_map[r".*output_dense/kernel"] = (model_axis, None)  # (intermediate, hidden)
+    return layout_map
