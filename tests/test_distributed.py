@@ -154,7 +154,7 @@ def test_unreachable_coordinator_times_out_with_one_line(launch, tmp_path):
     )[1]  # process 1 alone: nobody serves process 0's port
     returncode, stderr = _finish(process)
     assert returncode != 0
-    assert "TimeoutError: not every process joined" in stderr
+    assert "TimeoutError: " in stderr
     assert "within 5 s" in stderr
 
 

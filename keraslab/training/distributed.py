@@ -28,6 +28,7 @@ import datetime
 import json
 import os
 import socket
+import time
 
 import keras
 import numpy as np
@@ -176,6 +177,23 @@ def _check_port_free(port, variable):
             ) from error
 
 
+def _wait_for_coordinator(address, timeout, variable):
+    """Raises a one-line TimeoutError unless `address` accepts connections within `timeout`."""
+    host, _, port = address.rpartition(":")
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection((host, int(port)), timeout=1).close()
+            return
+        except OSError as error:
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"{variable}: nothing answers at {address} within {timeout} s; check the "
+                    "address and that process 0 was started."
+                ) from error
+            time.sleep(0.5)
+
+
 def _timeout_error(what, timeout, error):
     return TimeoutError(
         f"{what} within {timeout} s ({type(error).__name__}); check the address, the port "
@@ -196,6 +214,8 @@ def _initialize_jax(timeout):
         port = address.rpartition(":")[2]
         if rank == 0:
             _check_port_free(port, "JAX_COORDINATOR_ADDRESS")
+        else:  # jaxlib aborts the process when it cannot reach the coordinator
+            _wait_for_coordinator(address, timeout, "JAX_COORDINATOR_ADDRESS")
         options.update(coordinator_address=address, num_processes=size, process_id=rank)
     try:
         jax.distributed.initialize(**options)
