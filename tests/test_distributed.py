@@ -75,13 +75,13 @@ def launch():
     """Starts worker processes; kills whichever is still running when the test ends."""
     processes = []
 
-    def start(args, world_size=None, ports=None):
+    def start(args, world_size=None, ports=None, ranks=None):
         if world_size is None:
             processes.append(_start(args))
             return processes[-1:]
         started = [
             _start(args, _cluster_environment(rank, world_size, ports))
-            for rank in range(world_size)
+            for rank in (range(world_size) if ranks is None else ranks)
         ]
         processes.extend(started)
         return started
@@ -151,7 +151,8 @@ def test_unreachable_coordinator_times_out_with_one_line(launch, tmp_path):
         [str(tmp_path / "out.json"), "--distributed", "--timeout", "5"],
         world_size=2,
         ports=ports,
-    )[1]  # process 1 alone: nobody serves process 0's port
+        ranks=[1],  # process 1 alone: nobody serves process 0's port
+    )[0]
     returncode, stderr = _finish(process)
     assert returncode != 0
     assert "TimeoutError: " in stderr
