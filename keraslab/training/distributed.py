@@ -244,7 +244,7 @@ def _initialize_torch(timeout):
         torch.distributed.init_process_group(
             engine, rank=rank, world_size=size, timeout=datetime.timedelta(seconds=timeout)
         )
-    except torch.distributed.DistStoreError as error:
+    except (torch.distributed.DistStoreError, torch.distributed.DistNetworkError) as error:
         raise _timeout_error(
             f"not every process joined {address}:{port}", timeout, error
         ) from error
