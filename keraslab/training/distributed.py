@@ -237,7 +237,7 @@ def _initialize_torch(timeout):
 
     address, port, rank, size = _environment(_TORCH_VARIABLES, "torchrun")
     rank, size = _rank_and_size("RANK", rank, "WORLD_SIZE", size)
-    if rank == 0:
+    if rank == 0 and "TORCHELASTIC_RUN_ID" not in os.environ:  # torchrun serves the port
         _check_port_free(port, "MASTER_PORT")
     engine = "nccl" if torch.cuda.is_available() else "gloo"
     try:
