@@ -58,6 +58,7 @@ EXAMPLES = 512 if QUICK else 4096  # Fashion-MNIST training images used
 BATCH_SIZE = 64  # the global batch: 32 examples in each of the 2 processes
 PROCESSES = 2  # one per host (or GPU) on a cluster; both on this machine here
 TIMEOUT = 300  # seconds a whole run may take before the page fails
+LOSS_TOLERANCE = 1e-3  # relative: float32 sums in another order drift a little per epoch
 ROOT = pathlib.Path(keraslab.__file__).resolve().parent.parent
 TORCHRUN = pathlib.Path(sys.executable).with_name("torchrun")
 
@@ -246,7 +247,7 @@ for engine, (alone, together) in results.items():
     epochs = np.arange(1, len(single_loss) + 1)
     ax.plot(epochs, single_loss, "o-", label=f"{engine}, 1 process")
     ax.plot(epochs, parallel_loss, "x--", label=f"{engine}, {together['processes']} processes")
-    assert gaps[engine] < 1e-4, (engine, gaps[engine])
+    assert gaps[engine] < LOSS_TOLERANCE * single_loss.max(), (engine, gaps[engine])
 ax.set_xlabel("epoch")
 ax.set_ylabel("training loss")
 ax.legend()
@@ -255,7 +256,8 @@ plt.show()
 course.markdown(
     "Largest gap between the curves: "
     + ", ".join(f"{engine} **{gap:.1e}**" for engine, gap in gaps.items())
-    + ", round-off."
+    + " in loss units: the round-off of float32 sums taken in another order, which training "
+    "carries from step to step."
 )
 
 # %% [markdown]
