@@ -287,8 +287,9 @@ course.markdown(
 )
 
 # %% [markdown]
-# No speed-up is expected here, and none is measured: both processes share the same two
-# cores, each step's arithmetic is tiny, and every step adds a gradient all-reduce through
+# These times are rough: the single-process run and the two processes are started at the
+# same time, so they compete for the cores and either side can look faster. No real
+# speed-up is expected here: all processes share the same two cores, each step's arithmetic is tiny, and every step adds a gradient all-reduce through
 # the loopback network plus the synchronisation of two processes. Data parallel pays off
 # when each process has its **own** accelerator and the step's compute dwarfs the
 # all-reduce (large batches, large models, fast interconnects such as NVLink or
