@@ -267,6 +267,7 @@ def train(args):
     if args.epochs < 1:
         raise ValueError(f"Argument --epochs must be >= 1; received {args.epochs}.")
     overrides = parse_config(args.config)
+    cluster = _cluster(args)
     model_class, config, data_options = _settings(entry, recipe, args.size, overrides, dataset)
     data = registry.load(dataset, **data_options)
     config = {**{k: v for k, v in data.config.items() if k in _parameters(model_class)}, **config}
@@ -275,19 +276,43 @@ def train(args):
     keras.utils.set_random_seed(args.seed)
     model = _built(model_class, config, x)
     model.compile(**_compile_options(recipe))
-    print(f"Training {entry.name} on {dataset} under {keras.backend.backend()}")
-    print(f"config: {_format_config(config)}")
-    history = model.fit(x, y, epochs=args.epochs, batch_size=args.batch_size, verbose=1)
+    callbacks, batch_size = cluster.prepare(model), cluster.local_batch_size(args.batch_size)
+    if cluster.world_size > 1:
+        x, y = cluster.shard((x, y), args.batch_size)
+    say = print if cluster.is_chief else lambda *_: None
+    say(f"Training {entry.name} on {dataset} under {keras.backend.backend()}")
+    if cluster.world_size > 1:
+        say(f"data parallel over {cluster.world_size} processes, {batch_size} examples each")
+    say(f"config: {_format_config(config)}")
+    history = model.fit(
+        x,
+        y,
+        epochs=args.epochs,
+        batch_size=batch_size,
+        verbose=int(cluster.is_chief),
+        callbacks=callbacks,
+    )
     final = {name: values[-1] for name, values in history.history.items()}
-    print("final training metrics: " + _format(final))
-    print("test metrics:           " + _format(_evaluate(recipe, model, data)))
-    if args.save:
+    say("final training metrics: " + _format(final))
+    test_metrics = _evaluate(recipe, model, data)
+    say("test metrics:           " + _format(test_metrics))
+    if args.save and cluster.is_chief:
         model.save(args.save)
         metadata = {"entry": entry.name, "dataset": dataset, "dataset_options": data_options}
         with zipfile.ZipFile(args.save, "a") as archive:
             archive.writestr(METADATA_FILE, json.dumps(metadata))
         print(f"saved {args.save}")
+    cluster.shutdown()
     return 0
+
+
+def _cluster(args):
+    """The processes `--distributed` trains over: this one alone without it."""
+    from keraslab.training import distributed
+
+    if not args.distributed:
+        return distributed.Cluster(0, 1)
+    return distributed.initialize(args.timeout)
 
 
 def _first(data, limit):

@@ -57,6 +57,18 @@ def _add_commands(commands):
     )
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--save", metavar="PATH.keras")
+    train.add_argument(
+        "--distributed",
+        action="store_true",
+        help="data parallel over the processes of torchrun (torch) or a JAX launcher (jax); "
+        "--batch-size is the global batch, and process 0 alone prints and saves",
+    )
+    train.add_argument(
+        "--timeout",
+        type=int,
+        default=60,
+        help="with --distributed: seconds to wait for the other processes (default 60)",
+    )
     train.set_defaults(run=_commands.train)
     evaluate = commands.add_parser("evaluate", help="evaluate a saved model on its test data")
     evaluate.add_argument("model", help="a .keras file written by `keraslab train --save`")
