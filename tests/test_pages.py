@@ -32,8 +32,6 @@ PAGES = sorted(
     for path in glob.glob(os.path.join(REPO_ROOT, "docs", "**", "*.py"), recursive=True)
     if "/assets/" not in path
 )
-# Pages that record no figure yet (being rewritten); remove a page once it records.
-NOT_RECORDING_YET = {"backends/scale_out"}
 
 
 def page_name(path):
@@ -64,8 +62,7 @@ def test_page_runs_in_quick_mode_and_records_its_figures(page, monkeypatch, tmp_
         runpy.run_path(page, run_name="__main__")
     plt.close("all")
     figures = course.recorded(name)
-    if name not in NOT_RECORDING_YET:
-        assert figures, f"{name} recorded no figure with keraslab.course.record"
+    assert figures, f"{name} recorded no figure with keraslab.course.record"
     with open(page) as f:
         expected = recorded_names(f.read(), quick=True)
     missing = sorted(expected - set(figures))
