@@ -37,7 +37,6 @@
 import collections
 import re
 import time
-from pydoc_data.topics import topics
 
 import keras
 import matplotlib.pyplot as plt
@@ -46,7 +45,7 @@ import numpy as np
 import keraslab
 from keraslab import course
 from keraslab.course.diagrams.transformers import attention_as_weighted_sum, transformer_variants
-from keraslab.datasets import load_roles, mask_tokens
+from keraslab.datasets import TOPIC_CLASSES, load_doc_topics, load_roles, mask_tokens
 from keraslab.datasets.roles import ANIMALS
 from keraslab.evaluation import bag_of_words_accuracy
 from keraslab.layers import TransformerEncoderBlock
@@ -245,40 +244,24 @@ course.markdown(
 # model** (special methods, the type hierarchy) and **built-in types** (methods of `str`,
 # `list`, `dict`, format strings). The few topics that fit none of them (the debugger, the
 # execution model) are left out, and a paragraph that occurs under two classes is dropped.
-# The task: given a paragraph, which class is it from?
+# The task: given a paragraph, which class is it from? `keraslab.datasets.load_doc_topics`
+# builds it, from the topic lists in `keraslab.datasets.TOPIC_CLASSES`:
 
 # %%
-TOPIC_CLASSES = {
-    "statements": "assert assignment async augassign break class compound continue del for "
-    "function global if import nonlocal pass raise return try while with yield",
-    "expressions": "atom-identifiers atom-literals attribute-references await binary bitwise "
-    "booleans calls comparisons conversions dict exprlists floating id-classes identifiers "
-    "imaginary in integers lambda lists numbers operator-summary power shifting slicings "
-    "strings subscriptions unary",
-    "data model": "attribute-access callable-types context-managers customization "
-    "numeric-types objects sequence-types specialattrs specialnames types",
-    "built-in types": "bltin-code-objects bltin-ellipsis-object bltin-null-object "
-    "bltin-type-objects formatstrings string-methods truth typesfunctions typesmapping "
-    "typesmethods typesmodules typesseq typesseq-mutable",
-}
-class_names = list(TOPIC_CLASSES)
-class_of_topic = {t: c for c, names in enumerate(TOPIC_CLASSES.values()) for t in names.split()}
-classes_of_paragraph = collections.defaultdict(set)
-for topic, text in topics.items():
-    for paragraph in re.split(r"\n\s*\n", text):
-        paragraph = " ".join(paragraph.split())
-        if topic in class_of_topic and len(paragraph.split()) >= 8:
-            classes_of_paragraph[paragraph].add(class_of_topic[topic])
-paragraphs = sorted(p for p, found in classes_of_paragraph.items() if len(found) == 1)
+course.show_source(load_doc_topics)
+
+# %%
+paragraphs, paragraph_labels, class_names = load_doc_topics()
 order = np.random.default_rng(SEED).permutation(len(paragraphs))[:DOCS_PARAGRAPHS]
 docs_texts = [paragraphs[i] for i in order]
-docs_labels = np.array([next(iter(classes_of_paragraph[t])) for t in docs_texts])
+docs_labels = paragraph_labels[order]
 split = int(0.8 * len(docs_texts))
 docs_train, docs_test = docs_texts[:split], docs_texts[split:]
 labels_train, labels_test = docs_labels[:split], docs_labels[split:]
 majority = np.mean(labels_test == np.bincount(labels_train).argmax())
 course.markdown(
-    f"**{len(docs_texts)}** paragraphs from {len(class_of_topic)} topics: "
+    f"**{len(docs_texts)}** paragraphs from "
+    f"{sum(len(names.split()) for names in TOPIC_CLASSES.values())} topics: "
     f"{len(docs_train)} for training, {len(docs_test)} held out. Per class: "
     + ", ".join(f"{n} {np.sum(docs_labels == c)}" for c, n in enumerate(class_names))
     + f". Always answering the most frequent class scores **{majority:.1%}**."
