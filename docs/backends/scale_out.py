@@ -51,6 +51,7 @@ from IPython.display import Markdown, display
 import keraslab
 import keraslab.training.distributed
 from keraslab import course
+from keraslab.course.diagrams.backends import data_parallel
 
 QUICK = keraslab.quick_mode()
 EPOCHS = 2 if QUICK else 6  # passes over the training slice
@@ -63,6 +64,8 @@ ROOT = pathlib.Path(keraslab.__file__).resolve().parent.parent
 TORCHRUN = pathlib.Path(sys.executable).with_name("torchrun")
 
 print(keraslab.describe_environment())
+data_parallel(PROCESSES)
+plt.show()
 
 # %% [markdown]
 # ## The training script
@@ -183,8 +186,8 @@ def read(name):
 # global batch out of the processes' slices; on CPU the gradients travel through gloo.
 
 # %%
+finish([start([sys.executable, str(script), "jax_single.json"], "jax")])
 jax_port = free_port()
-jax_single = start([sys.executable, str(script), "jax_single.json"], "jax")
 jax_workers = [
     start(
         [sys.executable, str(script), "jax_parallel.json", "--distributed"],
@@ -195,7 +198,7 @@ jax_workers = [
     )
     for rank in range(PROCESSES)
 ]
-finish([jax_single, *jax_workers])
+finish(jax_workers)
 results = {"JAX": (read("jax_single.json"), read("jax_parallel.json"))}
 
 # %% [markdown]
@@ -213,7 +216,7 @@ course.show_source(keraslab.training.distributed._all_reduce_gradients)
 
 # %%
 if not QUICK:
-    single = start([sys.executable, str(script), "torch_single.json"], "torch")
+    finish([start([sys.executable, str(script), "torch_single.json"], "torch")])
     torchrun = start(
         [
             str(TORCHRUN),
@@ -225,7 +228,7 @@ if not QUICK:
         ],
         "torch",
     )
-    finish([single, torchrun])
+    finish([torchrun])
     results["PyTorch"] = (read("torch_single.json"), read("torch_parallel.json"))
 else:
     print("quick mode: the PyTorch and TensorFlow runs happen in the full build")
@@ -283,14 +286,14 @@ for engine, (alone, together) in results.items():
 course.markdown(
     "| engine | 1 process, global batch | 2 processes, half each | ratio |\n|---|---|---|---|\n"
     + "\n".join(rows)
-    + f"\n\nMeasured on {os.cpu_count()} CPU cores, shared with the other runs of this build."
+    + f"\n\nMeasured on {os.cpu_count()} CPU cores; the single process runs first, "
+    "then the two processes together, so neither side shares the cores with the other."
 )
 
 # %% [markdown]
-# These times are rough: the single-process run and the two processes are started at the
-# same time, so they compete for the cores and either side can look faster. No real
-# speed-up is expected here: all processes share the same two cores, each step's arithmetic is tiny, and every step adds a gradient all-reduce through
-# the loopback network plus the synchronisation of two processes. Data parallel pays off
+# No real speed-up is expected here: the two processes share the same cores, each step's
+# arithmetic is tiny, and every step adds a gradient all-reduce through the loopback
+# network plus the synchronisation of two processes. Data parallel pays off
 # when each process has its **own** accelerator and the step's compute dwarfs the
 # all-reduce (large batches, large models, fast interconnects such as NVLink or
 # InfiniBand).
