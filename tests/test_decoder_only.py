@@ -20,16 +20,26 @@ def prompts(batch=2, length=4, seed=0):
     return np.random.default_rng(seed).integers(1, V, (batch, length)).astype("int32")
 
 
+# The generation tests share one model and one length, so that each compiled decoding
+# step (cached or not, greedy or not) is compiled once for the whole module.
+NEW_TOKENS = 10
+
+
+@pytest.fixture(scope="module")
+def shared():
+    return tiny()
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [{}, {"num_key_value_heads": 1, "tie_embeddings": False, "position": "sinusoidal"}],
     ids=["tied", "gqa-untied-sinusoidal"],
 )
-def test_cached_and_uncached_greedy_generation_give_identical_tokens(kwargs):
-    model = tiny(**kwargs)
-    cached = model.generate(prompts(), max_new_tokens=14, use_cache=True)
-    uncached = model.generate(prompts(), max_new_tokens=14, use_cache=False)
-    assert cached.shape == (2, 18)
+def test_cached_and_uncached_greedy_generation_give_identical_tokens(kwargs, shared):
+    model = tiny(**kwargs) if kwargs else shared
+    cached = model.generate(prompts(), max_new_tokens=NEW_TOKENS, use_cache=True)
+    uncached = model.generate(prompts(), max_new_tokens=NEW_TOKENS, use_cache=False)
+    assert cached.shape == (2, 4 + NEW_TOKENS)
     np.testing.assert_array_equal(cached, uncached)
     np.testing.assert_array_equal(cached[:, :4], prompts())
 
@@ -48,21 +58,20 @@ def test_cached_steps_reproduce_the_full_causal_pass():
     np.testing.assert_allclose(np.stack(steps, axis=1), full[:, 4:], atol=1e-4)
 
 
-def test_keras_hub_samplers_give_the_same_tokens_as_keraslab_samplers():
+def test_keras_hub_samplers_give_the_same_tokens_as_keraslab_samplers(shared):
     hub = pytest.importorskip("keras_hub").samplers
-    model = tiny()
-    ours = model.generate(prompts(), 8, sampler=samplers.TopKSampler(k=4), seed=3)
-    theirs = model.generate(prompts(), 8, sampler=hub.TopKSampler(k=4), seed=3)
+    ours = shared.generate(prompts(), NEW_TOKENS, sampler=samplers.TopKSampler(k=4), seed=3)
+    theirs = shared.generate(prompts(), NEW_TOKENS, sampler=hub.TopKSampler(k=4), seed=3)
     np.testing.assert_array_equal(ours, theirs)
-    greedy = model.generate(prompts(), 8, sampler=hub.GreedySampler())
-    np.testing.assert_array_equal(greedy, model.generate(prompts(), 8))
+    greedy = shared.generate(prompts(), NEW_TOKENS, sampler=hub.GreedySampler())
+    np.testing.assert_array_equal(greedy, shared.generate(prompts(), NEW_TOKENS))
 
 
-def test_seeded_sampling_is_reproducible_and_cache_independent():
-    model = tiny()
-    first = model.generate(prompts(), 10, sampler="top_p", seed=7)
-    np.testing.assert_array_equal(first, model.generate(prompts(), 10, sampler="top_p", seed=7))
-    uncached = model.generate(prompts(), 10, sampler="top_p", seed=7, use_cache=False)
+def test_seeded_sampling_is_reproducible_and_cache_independent(shared):
+    first = shared.generate(prompts(), NEW_TOKENS, sampler="top_p", seed=7)
+    again = shared.generate(prompts(), NEW_TOKENS, sampler="top_p", seed=7)
+    np.testing.assert_array_equal(first, again)
+    uncached = shared.generate(prompts(), NEW_TOKENS, sampler="top_p", seed=7, use_cache=False)
     np.testing.assert_array_equal(first, uncached)
 
 
