@@ -67,7 +67,7 @@ def test_catalogue_names_are_unique_and_registered():
     names = [e.name for e in ENTRIES]
     assert len(names) == len(set(names))
     for entry in ENTRIES:
-        cls = type(entry.build())
+        cls = type(shared_built(entry))
         assert keras.saving.get_registered_name(cls) == f"keraslab>{cls.__name__}"
         assert entry.kind in ("layer", "model")
 
