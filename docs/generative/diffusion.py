@@ -204,6 +204,12 @@ plt.show()
 # et al., with our judge in place of Inception) stands beside its **floor**, the distance
 # between two sets of real test images of the same size; and the median distance to the
 # nearest training image beside that of real test images tells whether the model copies.
+#
+# Read the **confident** share with care. The judge was trained on real garments only
+# and must put every image in one of ten classes, so a smooth blob with a trouser-like
+# silhouette can earn a confident "trouser"; an undertrained model's samples can score
+# well on it while looking nothing like a photograph. The Fréchet distance compares the
+# whole feature distribution with real images' and is the figure to trust here.
 
 # %%
 judge, judge_accuracy = fashion_judge(
