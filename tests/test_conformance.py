@@ -7,6 +7,10 @@ two weight tensors equal, compute every sublayer in a `mixed_bfloat16` policy wh
 load from its `.keras` file in a fresh interpreter that ran only `import keras, keraslab`,
 and reject bad input with a `ValueError` or `TypeError` that names the argument.
 
+The shipped presets (`catalog.preset_entries()`) run every check that applies to a trained
+model; the two that are about freshly initialised weights (the parameter count by hand,
+distinct initial weights) run on the architectures alone.
+
 The checks that only read an instance share one built instance per entry
 (`shared_built`), and the `.keras` file of each entry is written once (`saved_file`).
 """
@@ -25,7 +29,8 @@ from keraslab import catalog
 from tests.conftest import run_python
 
 ENTRIES = catalog.entries()
-BAD_INPUTS = [(entry, bad) for entry in ENTRIES for bad in entry.bad_inputs()]
+TRAINED = ENTRIES + catalog.preset_entries()  # with the presets, for the checks that apply
+BAD_INPUTS = [(entry, bad) for entry in TRAINED for bad in entry.bad_inputs()]
 MIXED_POLICY = "mixed_bfloat16"
 # bfloat16 keeps 8 significant bits (relative step 2**-8 ≈ 0.4%); a few layers of rounding
 # stay well inside 5% of the output's largest magnitude.
@@ -64,15 +69,15 @@ def assert_outputs_close(actual, expected, atol=1e-6, name=""):
 
 
 def test_catalogue_names_are_unique_and_registered():
-    names = [e.name for e in ENTRIES]
+    names = [e.name for e in TRAINED]
     assert len(names) == len(set(names))
-    for entry in ENTRIES:
+    for entry in TRAINED:
         cls = type(shared_built(entry))
         assert keras.saving.get_registered_name(cls) == f"keraslab>{cls.__name__}"
-        assert entry.kind in ("layer", "model")
+        assert entry.kind in ("layer", "model", "preset")
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=by_name)
+@pytest.mark.parametrize("entry", TRAINED, ids=by_name)
 def test_config_round_trip(entry):
     instance = shared_built(entry)
     config = instance.get_config()
@@ -98,7 +103,7 @@ def _numpy(outputs):
 def saved_outputs(entry, loaded, x):
     """The outputs of what `saved_file` wrote, once loaded: a model's own, or a layer's
     functional wrapper's."""
-    if entry.kind == "model":
+    if entry.kind != "layer":
         return outputs_numpy(entry, loaded, x)
     return _numpy(loaded(x, training=False))
 
@@ -114,7 +119,7 @@ def saved_file(tmp_path_factory):
         if entry.name not in files:
             x = entry.sample_input()
             instance = shared_built(entry)
-            saved = instance if entry.kind == "model" else _functional(instance, x)
+            saved = _functional(instance, x) if entry.kind == "layer" else instance
             path = os.path.join(directory, f"{entry.name}.keras")
             saved.save(path)
             files[entry.name] = path, saved_outputs(entry, saved, x)
@@ -123,7 +128,7 @@ def saved_file(tmp_path_factory):
     return save
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=by_name)
+@pytest.mark.parametrize("entry", TRAINED, ids=by_name)
 def test_saved_file_round_trip(entry, saved_file):
     path, expected = saved_file(entry)
     actual = saved_outputs(entry, keras.saving.load_model(path), entry.sample_input())
@@ -142,8 +147,9 @@ import numpy as np
 from keraslab import catalog
 from tests.test_conformance import saved_outputs
 
+entries = {{e.name: e for e in catalog.entries() + catalog.preset_entries()}}
 for name, model in loaded.items():
-    entry = catalog.get(name)
+    entry = entries[name]
     np.savez(paths[name] + ".npz", *saved_outputs(entry, model, entry.sample_input()))
 """
 
@@ -151,7 +157,7 @@ for name, model in loaded.items():
 def test_saved_files_load_after_a_bare_import(saved_file):
     """Like `import keras_hub`, `import keraslab` alone registers every class a `.keras` file
     may name: one fresh interpreter per backend loads every entry's file."""
-    saved = {entry.name: saved_file(entry) for entry in ENTRIES}
+    saved = {entry.name: saved_file(entry) for entry in TRAINED}
     paths = {name: path for name, (path, _) in saved.items()}
     result = run_python(_BARE_IMPORT_LOADER.format(paths=paths))
     assert result.returncode == 0, result.stderr[-3000:]
@@ -161,7 +167,7 @@ def test_saved_files_load_after_a_bare_import(saved_file):
         assert_outputs_close(actual, expected, atol=1e-5, name=name)
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=by_name)
+@pytest.mark.parametrize("entry", TRAINED, ids=by_name)
 def test_symbolic_and_eager_calls_agree(entry):
     x = entry.sample_input()
     instance = shared_built(entry)
@@ -174,7 +180,7 @@ def test_symbolic_and_eager_calls_agree(entry):
     assert_outputs_close(_numpy(functional(x, training=False)), eager, atol=1e-5)
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=by_name)
+@pytest.mark.parametrize("entry", TRAINED, ids=by_name)
 def test_short_fit_has_no_nan(entry):
     x, y = entry.fit_data()
     instance = entry.build()
@@ -188,7 +194,7 @@ def test_short_fit_has_no_nan(entry):
         assert np.all(np.isfinite(keras.ops.convert_to_numpy(weight))), weight.path
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=by_name)
+@pytest.mark.parametrize("entry", TRAINED, ids=by_name)
 def test_fixed_seed_gives_identical_weights_and_outputs(entry):
     x = entry.sample_input()
     runs = []
@@ -235,7 +241,7 @@ def test_initial_weights_are_distinct(entry):
     assert not equal, f"weights with identical initial values: {equal}"
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=by_name)
+@pytest.mark.parametrize("entry", TRAINED, ids=by_name)
 def test_mixed_precision_reaches_every_sublayer(entry):
     """Built with `dtype="mixed_bfloat16"`, every sublayer computes in that policy, and with
     the float32 build's weights copied in, the outputs stay within bfloat16 rounding."""

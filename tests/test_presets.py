@@ -1,5 +1,7 @@
 """The shipped presets: `from_preset` under the current backend, the recorded metric and
-reference output, errors, and the `.keras` round-trip of the conformance battery.
+reference output, errors, and the shipped files' load after a bare import. The conformance
+battery (`tests/test_conformance.py`) runs its checks on the presets too: round-trips,
+fine-tuning `fit`, mixed precision and bad input.
 
 Every preset was trained and saved under TensorFlow (see its metadata's `backend`); its
 metadata holds the output it gave there on the first validation input. The suite runs
@@ -144,18 +146,6 @@ def test_preset_of_another_class_is_rejected_with_both_names():
 
 def test_the_mixin_itself_loads_any_preset():
     assert isinstance(presets.FromPreset.from_preset("cnn_fashion_mnist"), CNN)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_saved_file_round_trip(name, tmp_path):
-    x, _, _ = data.validation_data(name)
-    model = loaded(name)
-    path = str(tmp_path / f"{name}.keras")
-    model.save(path)
-    again = keras.saving.load_model(path)
-    np.testing.assert_allclose(
-        numpy(again(x[:2], training=False)), numpy(model(x[:2], training=False)), atol=1e-6
-    )
 
 
 def test_shipped_files_load_after_a_bare_import():

@@ -6,7 +6,9 @@ backend-parity page all iterate over `entries()`, so a model that joins the cata
 checked for serialisation, determinism, training and bad inputs with no extra code.
 
 Entries live in one module per family (`layers`, `classic`, `generative`,
-`transformers`); add a new model's entry to its family's `ENTRIES` list.
+`transformers`); add a new model's entry to its family's `ENTRIES` list. The shipped
+pretrained models have entries of their own (`preset_entries()`, from
+`keraslab.catalog.presets`), which the conformance battery also runs.
 """
 
 import dataclasses
@@ -41,7 +43,7 @@ class Entry:
 
     Attributes:
         name: public name, for example `"MultiHeadAttention"`.
-        kind: `"layer"` or `"model"`.
+        kind: `"layer"`, `"model"`, or `"preset"` (a shipped pretrained model).
         description: one line for `keraslab list`.
         build: callable returning a new, tiny instance. Weights come from Keras's global
             seed, so `keras.utils.set_random_seed(s)` before `build()` makes them
@@ -49,7 +51,8 @@ class Entry:
         sample_input: callable returning a NumPy input for the instance: an array, or a
             tuple or dict where it takes several.
         expected_params: trainable parameter count after the instance is built on
-            `sample_input()`, computed by hand.
+            `sample_input()`, computed by hand; for a preset, its metadata's count of
+            all weights.
         fit_data: callable returning `(x, y)` for a short `fit`; `y` is None for models
             that compute their own loss (autoencoders, GANs, diffusion).
         compile_kwargs: keyword arguments for `compile` before that `fit`.
@@ -94,6 +97,12 @@ def entries():
     for family in _FAMILIES:
         found.extend(importlib.import_module(f"keraslab.catalog.{family}").ENTRIES)
     return found
+
+
+def preset_entries():
+    """Returns an `Entry` per shipped preset: a trained model, loaded by `build`. They are
+    not in `entries()`, which lists the architectures that the CLI and parity use."""
+    return importlib.import_module("keraslab.catalog.presets").entries()
 
 
 def get(name):

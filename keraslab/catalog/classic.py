@@ -15,11 +15,14 @@ def _labels(count, classes, seed=1):
     return np.random.default_rng(seed).integers(0, classes, size=count).astype("int32")
 
 
-def _called(build, x):
-    """A callable that builds an instance on a good input, then calls it on `x`."""
+def _called(build, x, built_on=None):
+    """A callable that makes an instance, builds it on `built_on` if given, then calls it
+    on `x`."""
 
     def call():
         instance = build()
+        if built_on is not None:
+            instance(built_on)
         return instance(x)
 
     return call
@@ -81,6 +84,11 @@ def _cnn_bad_inputs():
             "image smaller than the pooling",
             _called(_cnn, _random((2, 8, 3, 1))),
             "inputs.*at least 4 pixels",
+        ),
+        BadInput(
+            "image of another size than it was built on",
+            _called(_cnn, _random((2, 12, 12, 1)), built_on=_random((2, 8, 8, 1))),
+            "inputs must have the height the model was built on = 8",
         ),
     ]
 

@@ -156,6 +156,14 @@ class CNN(FromPreset, keras.Model):
                     f"Argument inputs must be at least {smallest} pixels on each side "
                     f"(pool_size ** len(filters)); received shape {tuple(inputs.shape)}."
                 )
+        if self.built:
+            # The kernels fix the channels; without global pooling, the flattened feature
+            # count fixes the height and width too.
+            height, width, channels = self.get_build_config()["input_shape"][1:]
+            check.dim("inputs", inputs.shape, 3, channels, "the channels the model was built on")
+            if not self.global_pooling:
+                check.dim("inputs", inputs.shape, 1, height, "the height the model was built on")
+                check.dim("inputs", inputs.shape, 2, width, "the width the model was built on")
         x = inputs
         for layer in [*self.feature_layers, *self.head_layers]:
             x = layer(x, training=training)
