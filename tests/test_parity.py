@@ -4,8 +4,9 @@ The check starts one process per backend itself, so it runs once, in the JAX sui
 than three times; under the other backends it is skipped. Each test below reads the same
 report, written by `keraslab.parity.run` in a module-scoped fixture. To keep the suite's
 run time down it checks one model of each family (dense, convolutional, recurrent,
-generative with its own random draws, Transformer); `scripts/parity` checks every layer
-and model of the catalogue, and the Backend parity page renders that full report.
+generative with its own random draws, Transformer) and one preset; `scripts/parity` checks
+every layer, model and preset of the catalogue, and the Backend parity page renders that
+full report.
 """
 
 import keras
@@ -15,10 +16,11 @@ import pytest
 from keraslab import catalog, parity
 from tests import parity_entries
 
-ENTRY_SOURCES = ("keraslab.catalog:entries", "tests.parity_entries:ENTRIES")
+ENTRY_SOURCES = (*parity.DEFAULT_ENTRIES, "tests.parity_entries:ENTRIES")
 FAMILIES = ("MLP", "CNN", "RNN", "VAE", "DecoderOnlyTransformer")
 assert set(FAMILIES) <= {e.name for e in catalog.entries()}
-NAMES = [*FAMILIES, *(e.name for e in parity_entries.ENTRIES)]
+PRESET = "gpt_char_python_docs"  # a trained model, saved once and loaded everywhere
+NAMES = [*FAMILIES, PRESET, *(e.name for e in parity_entries.ENTRIES)]
 
 pytestmark = pytest.mark.skipif(
     keras.backend.backend() != "jax",

@@ -20,9 +20,10 @@
 # model, that keraslab's do not, up to float32 round-off, and where the backends genuinely
 # differ: their random numbers.
 #
-# Nothing here is typed by hand. `scripts/parity` runs every catalogue entry under each
-# backend **in its own process** and writes `docs/backends/parity.json`; this page renders
-# that file. For every model:
+# Nothing here is typed by hand. `scripts/parity` runs every catalogue entry and every
+# shipped preset (the pretrained models of *Fine-tuning*, whose shared weights are their
+# trained ones) under each backend **in its own process** and writes
+# `docs/backends/parity.json`; this page renders that file. For every model:
 #
 # 1. **Same weights.** The first backend builds the model and writes its initial weights
 #    to a NumPy file; every backend loads exactly those weights.

@@ -2,6 +2,7 @@
 (`keraslab.parity.worker`) per backend and compares what they wrote."""
 
 from keraslab.parity.harness import (
+    DEFAULT_ENTRIES,
     SUPPORTED_BACKENDS,
     TOLERANCES,
     error,
@@ -9,4 +10,4 @@ from keraslab.parity.harness import (
     run,
 )
 
-__all__ = ["SUPPORTED_BACKENDS", "TOLERANCES", "error", "failures", "run"]
+__all__ = ["DEFAULT_ENTRIES", "SUPPORTED_BACKENDS", "TOLERANCES", "error", "failures", "run"]

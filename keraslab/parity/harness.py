@@ -2,7 +2,8 @@
 
 `run()` starts one process per backend (`keraslab.parity.worker`) and compares what they
 wrote: the first backend writes the shared initial weights, then the others run, then each
-backend loads every backend's saved files. For every catalogue entry it reports:
+backend loads every backend's saved files. For every catalogue entry and shipped preset it
+reports:
 
 * **save anywhere, load anywhere**: a 3x3 matrix whose cell (row `S`, column `L`) is the
   error of the model trained and saved under `S`, loaded under `L`, on a fixed input,
@@ -36,6 +37,8 @@ import numpy as np
 from keraslab._backend import SUPPORTED_BACKENDS
 from keraslab._workers import machine, run_worker
 
+# The architectures, then the shipped presets (trained weights, the same on every backend).
+DEFAULT_ENTRIES = ("keraslab.catalog:entries", "keraslab.catalog:preset_entries")
 TOLERANCES = {
     "save_load": 1e-5,
     "forward": 1e-5,
@@ -136,7 +139,7 @@ def failures(report):
 def run(
     workdir,
     backends=SUPPORTED_BACKENDS,
-    entries=("keraslab.catalog:entries",),
+    entries=DEFAULT_ENTRIES,
     only=None,
     steps=3,
     batch_size=4,
@@ -147,7 +150,7 @@ def run(
         workdir: an empty folder for the weights, outputs and `.keras` files exchanged.
         backends: the backends to compare; the first one writes the initial weights.
         entries: strings `"module:attribute"`, each naming a list of catalogue entries or
-            a function returning one. Defaults to the whole catalogue.
+            a function returning one. Defaults to the whole catalogue and the presets.
         only: names of the entries to check. Defaults to all.
         steps: training steps compared.
         batch_size: examples per training step.

@@ -8,9 +8,10 @@ It returns (see `keraslab._workers`) `{"environment": ..., "records": {NAME: ...
 backend's versions and random streams, and one record per entry, holding `"error"` if
 that entry failed.
 
-`--dump` builds every catalogue entry with a fixed seed, then overwrites its weights with
-the shared initial weights in `WORKDIR/init/NAME.npz` (writing that file first if no other
-backend has), so all backends start from identical weights whatever their random streams.
+`--dump` builds every catalogue entry (a preset: loads it) with a fixed seed, then
+overwrites its weights with the shared initial weights in `WORKDIR/init/NAME.npz` (writing
+that file first if no other backend has), so all backends start from identical weights
+whatever their random streams.
 It then records, under `WORKDIR/BACKEND/`: the forward output on the sample input, the
 gradient of `mean(output²)` with respect to the trainable weights, the losses of a few SGD
 steps on fixed batches with dropout and noise switched off, the median time per training
@@ -34,6 +35,7 @@ from keras import tree
 
 from keraslab._info import environment
 from keraslab._workers import serve
+from keraslab.parity.harness import DEFAULT_ENTRIES
 from keraslab.training import value_and_grad
 
 SEED = 1234
@@ -72,15 +74,15 @@ def build_model(entry, x):
     keras.utils.clear_session()
     keras.utils.set_random_seed(SEED)
     instance = entry.build()
-    if entry.kind == "model":
-        entry.output(instance, x)
-        return instance
-    return _functional(instance, x)
+    if entry.kind == "layer":
+        return _functional(instance, x)
+    entry.output(instance, x)
+    return instance
 
 
 def forward(entry, model, x):
     """The inference-mode outputs of `model` on `x`, as a flat list of float32 tensors."""
-    outputs = entry.output(model, x) if entry.kind == "model" else model(x, training=False)
+    outputs = model(x, training=False) if entry.kind == "layer" else entry.output(model, x)
     return [keras.ops.cast(o, "float32") for o in tree.flatten(outputs)]
 
 
@@ -265,7 +267,7 @@ def main(argv):
     backend = keras.backend.backend()
     entries = [
         entry
-        for spec in args.entries or ["keraslab.catalog:entries"]
+        for spec in args.entries or DEFAULT_ENTRIES
         for entry in load_entries(spec)
         if not args.only or entry.name in args.only
     ]
