@@ -101,7 +101,7 @@ def entries():
 
 def preset_entries():
     """Returns an `Entry` per shipped preset: a trained model, loaded by `build`. They are
-    not in `entries()`, which lists the architectures that the CLI and parity use."""
+    not in `entries()`, the architectures that `keraslab list` and `train` show."""
     return importlib.import_module("keraslab.catalog.presets").entries()
 
 

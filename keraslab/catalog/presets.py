@@ -2,9 +2,10 @@
 
 The conformance battery runs the checks that apply to a trained model on these entries:
 the config and `.keras` round-trips, the load after a bare `import keraslab`, symbolic
-against eager calls, a short fine-tuning `fit`, determinism, the parameter count, the
-mixed-precision policy and bad input. The checks of freshly initialised weights do not
-apply. The backend-parity harness runs them next to the architectures. They are not part
+against eager calls, a short fine-tuning `fit`, determinism, the mixed-precision policy
+and bad input. The checks of freshly initialised weights (the parameter count by hand,
+distinct initial weights) do not apply; `tests/test_presets.py` checks the count against
+the metadata. The backend-parity harness runs them next to the architectures. They are not part
 of `entries()`, which `keraslab list` and `train` show: those are the architectures.
 """
 
