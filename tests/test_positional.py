@@ -72,10 +72,13 @@ def test_rotary_with_start_index_equals_a_slice_of_the_full_sequence():
     np.testing.assert_allclose(numpy(rope(x[:, 2:], start_index=2)), full[:, 2:], atol=ATOL)
 
 
-def test_learned_embedding_returns_its_table_rows():
+@pytest.mark.parametrize("as_tensor", [False, True], ids=["int", "tensor"])
+def test_learned_embedding_returns_its_table_rows(as_tensor):
+    # A tensor start (a compiled decoding step's position) takes the gather path.
     layer = LearnedPositionalEmbedding(max_length=7)
     x = normal(B, T, D)
-    out = numpy(layer(x, start_index=2))
+    start = ops.convert_to_tensor(2, "int32") if as_tensor else 2
+    out = numpy(layer(x, start_index=start))
     table = numpy(layer.embeddings)
     np.testing.assert_allclose(out, np.broadcast_to(table[2 : 2 + T], x.shape), atol=0)
 

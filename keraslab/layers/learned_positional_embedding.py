@@ -68,9 +68,17 @@ class LearnedPositionalEmbedding(keras.layers.Layer):
         check.rank("inputs", inputs.shape, 3, "(B, T, D)")
         check.dim("inputs", inputs.shape, 2, self.embeddings.shape[1], "the feature size D")
         self._check_length(inputs.shape[1], start_index)
-        # A slice, not a gather: its gradient is a pad, not a scatter-add.
-        size = (ops.shape(inputs)[1], self.embeddings.shape[1])
-        rows = ops.slice(ops.convert_to_tensor(self.embeddings), (start_index, 0), size)  # (T, D)
+        embeddings = ops.convert_to_tensor(self.embeddings)  # (max_length, D)
+        if isinstance(start_index, int):
+            # A slice, not a gather: its gradient is a pad, not a scatter-add.
+            size = (ops.shape(inputs)[1], self.embeddings.shape[1])
+            rows = ops.slice(embeddings, (start_index, 0), size)  # (T, D)
+        else:
+            # A tensor position (a compiled decoding step) takes a gather: XLA needs a
+            # slice's start as a constant, so TensorFlow would compile every position anew.
+            start = ops.cast(start_index, "int32")
+            positions = ops.arange(ops.shape(inputs)[1], dtype="int32") + start  # (T,)
+            rows = ops.take(embeddings, positions, axis=0)  # (T, D)
         return ops.broadcast_to(ops.cast(rows, inputs.dtype), ops.shape(inputs))  # (B, T, D)
 
     def compute_output_shape(self, inputs_shape):
