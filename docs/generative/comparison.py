@@ -55,17 +55,13 @@ GAN_EPOCHS = 1 if QUICK else 3  # a GAN step trains two networks
 DIFFUSION_EPOCHS = 1 if QUICK else 3  # a U-Net step at full resolution
 TIMESTEPS = 20 if QUICK else 100  # the diffusion chain's length T
 DDIM_STEPS = 5 if QUICK else 25  # DDIM steps the diffusion model samples with
-JUDGE_SIZE = 1_024 if QUICK else 10_000  # real training images the judge learns from
-JUDGE_EPOCHS = 1 if QUICK else 2  # the judge's passes over them
 SAMPLES = 64 if QUICK else 300  # samples each model draws for the checks
 keras.utils.set_random_seed(0)
 
-(x_all, y_all), (x_test, y_test) = fashion_mnist(
-    train_size=max(TRAIN_SIZE, JUDGE_SIZE), test_size=TEST_SIZE
-)
+(x_all, y_all), (x_test, y_test) = fashion_mnist(train_size=TRAIN_SIZE, test_size=TEST_SIZE)
 x_train = x_all[:TRAIN_SIZE]
 course.markdown(
-    f"To fit the three models and the judge into one page's time budget, each model "
+    f"To fit the three models into one page's time budget, each model "
     f"trains on the same first **{len(x_train):,}** Fashion-MNIST training images, for "
     f"a few epochs; the model pages train longer, on more."
 )
@@ -122,9 +118,7 @@ plt.show()
 # ## The numbers
 
 # %%
-judge, judge_accuracy = fashion_judge(
-    x_all[:JUDGE_SIZE], y_all[:JUDGE_SIZE], x_test, y_test, JUDGE_EPOCHS
-)
+judge, judge_accuracy = fashion_judge(x_test, y_test)
 reports = {}
 for name, images in samples.items():
     reports[name] = assess_samples(judge, images, x_train, x_test)

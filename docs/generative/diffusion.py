@@ -87,13 +87,11 @@ EPOCHS = 1 if QUICK else 3  # passes over the training subset
 TIMESTEPS = 20 if QUICK else 100  # length T of the noising chain
 FILTERS = 16  # U-Net width at full resolution (twice that at 14x14 and 7x7)
 DDIM_STEPS = (5, 10) if QUICK else (10, 25)  # DDIM step counts compared with DDPM's T
-JUDGE_SIZE = 1_024 if QUICK else 20_000  # real training images the judge learns from
-JUDGE_EPOCHS = 1 if QUICK else 2  # the judge's passes over them
 SAMPLES = 64 if QUICK else 200  # samples each sampler draws for the checks
 keras.utils.set_random_seed(0)
 
 (x_all, y_all), (x_test, y_test) = fashion_mnist(
-    train_size=max(TRAIN_SIZE, JUDGE_SIZE) if QUICK else None, test_size=TEST_SIZE
+    train_size=2 * TRAIN_SIZE if QUICK else None, test_size=TEST_SIZE
 )
 x_train = x_all[:TRAIN_SIZE]
 course.markdown(
@@ -198,10 +196,11 @@ plt.show()
 # ## DDPM against DDIM, judged
 #
 # We draw the same number of samples with DDPM over all $T$ steps and with DDIM over
-# fewer, and score each set as on the [VAE page](vae.py): a judge, a small `CNN` trained
-# on real training images, gives the share it classifies with confidence $\ge 0.9$ and
-# the share of each class; the Fréchet distance in its feature space (the FID of Heusel
-# et al., with our judge in place of Inception) stands beside its **floor**, the distance
+# fewer, and score each set as on the [VAE page](vae.py): the shared judge, a small `CNN`
+# trained on all real training images (`keraslab.evaluation.load_judge()`), gives the
+# share it classifies with confidence $\ge 0.9$ and the share of each class; the Fréchet
+# distance in its feature space (the FID of Heusel et al., with our judge in place of
+# Inception) stands beside its **floor**, the distance
 # between two sets of real test images of the same size; and the median distance to the
 # nearest training image beside that of real test images tells whether the model copies.
 #
@@ -212,9 +211,7 @@ plt.show()
 # whole feature distribution with real images' and is the figure to trust here.
 
 # %%
-judge, judge_accuracy = fashion_judge(
-    x_all[:JUDGE_SIZE], y_all[:JUDGE_SIZE], x_test, y_test, JUDGE_EPOCHS
-)
+judge, judge_accuracy = fashion_judge(x_test, y_test)
 plans = {f"DDPM, {TIMESTEPS} steps": ("ddpm", TIMESTEPS)}
 plans.update({f"DDIM, {steps} steps": ("ddim", steps) for steps in DDIM_STEPS})
 reports, timings = {}, {}
@@ -251,7 +248,7 @@ course.markdown(
     f"images are no nearer than real test images' are."
 )
 if not QUICK:
-    assert judge_accuracy >= 0.85, judge_accuracy
+    assert judge_accuracy >= 0.9, judge_accuracy
     for report in reports.values():
         assert report["frechet"] > 2 * report["floor"], report
         assert report["ratio"] > 0.9, report

@@ -70,7 +70,6 @@ EPOCHS = 1 if QUICK else 4  # passes over the subset for the unconditional GAN
 CONDITIONAL_EPOCHS = 1 if QUICK else 2  # and for the conditional one
 LATENT_DIM = 64  # size of the generator's input z
 FILTERS = 16  # width of both networks (32 trains 2.7x slower per image on the CPU)
-JUDGE_EPOCHS = 1 if QUICK else 3  # the judge's passes over all training images
 SAMPLES = 100 if QUICK else 1000  # samples the checks score
 FAILED_SIZE = 256 if QUICK else 2_000  # training images of the deliberately bad run
 FAILED_EPOCHS = 1 if QUICK else 2  # and its passes over them
@@ -157,8 +156,9 @@ print(f"{SAMPLES} samples in {sample_seconds:.2f} s")
 # %% [markdown]
 # ## How good are they? A classifier as judge
 #
-# We train a small keraslab `CNN` on all real training images and ask it about the
-# samples: the share it classifies with confidence $\ge 0.9$ (does it look like *a*
+# We ask a classifier about the samples: keraslab's shipped judge, a small `CNN` trained
+# on all real training images (`keraslab.evaluation.load_judge()`, the same on every
+# generative page). It gives the share it classifies with confidence $\ge 0.9$ (does it look like *a*
 # garment?), and how the samples spread over the ten classes (does the GAN produce
 # *every* class, or has it collapsed onto a few modes?). Two more checks, explained on
 # the [VAE page](vae.py): the Fréchet distance in the judge's feature space beside its
@@ -166,7 +166,7 @@ print(f"{SAMPLES} samples in {sample_seconds:.2f} s")
 # the same for real test images (a GAN that memorised would sit much nearer).
 
 # %%
-judge, judge_accuracy = fashion_judge(x_all, y_all, x_test, y_test, JUDGE_EPOCHS)
+judge, judge_accuracy = fashion_judge(x_test, y_test)
 report = assess_samples(judge, samples, x_train, x_test)
 report_samples("GAN", report)
 plot_class_shares({"GAN": report}, class_names=FASHION_CLASSES)

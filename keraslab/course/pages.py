@@ -78,18 +78,18 @@ def show_grid(images, title=None, side=8):
     plt.show()
 
 
-def fashion_judge(x_train, y_train, x_test, y_test, epochs):
-    """Trains the judge of generated garments on real images and records its accuracy.
+def fashion_judge(x_test, y_test):
+    """The shared judge of generated garments, with its accuracy recorded.
 
     Returns:
-        `(judge, accuracy)`: `keraslab.evaluation.train_judge`'s CNN, and its accuracy on
-        the real test images, recorded as the page's `"judge test accuracy"`.
+        `(judge, accuracy)`: `keraslab.evaluation.load_judge()`'s CNN, and its accuracy on
+        the real test images `x_test`, recorded as the page's `"judge test accuracy"`.
     """
     from keraslab import course
-    from keraslab.evaluation import train_judge
+    from keraslab.evaluation import load_judge
 
-    judge = train_judge(x_train, y_train, epochs=epochs, batch_size=128)
-    predicted = judge.predict(x_test, verbose=0).argmax(axis=1)
+    judge = load_judge()
+    predicted = judge.predict(x_test, batch_size=500, verbose=0).argmax(axis=1)
     accuracy = float(np.mean(predicted == y_test))
     return judge, course.record("judge test accuracy", accuracy, unit="fraction")
 

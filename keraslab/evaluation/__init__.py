@@ -9,7 +9,7 @@ from keraslab.evaluation.baselines import (
     gradient_boosting_accuracy,
     seasonal_naive,
 )
-from keraslab.evaluation.judge import judge_samples, train_judge
+from keraslab.evaluation.judge import judge_network, judge_samples, load_judge, train_judge
 from keraslab.evaluation.sample_quality import (
     assess_samples,
     frechet_distance,
@@ -29,7 +29,9 @@ __all__ = [
     "gaussian_frechet_distance",
     "gradient_boosting_accuracy",
     "judge_features",
+    "judge_network",
     "judge_samples",
+    "load_judge",
     "memorisation_report",
     "nearest_distances",
     "seasonal_naive",

@@ -5,15 +5,35 @@ import numpy as np
 
 from keraslab.models import CNN
 
+JUDGE_PRESET = "cnn_fashion_mnist"  # the shipped judge of generated garments
 
-def train_judge(images, labels, epochs=60, seed=0, batch_size=64):
-    """Trains a keraslab `CNN` classifier on real `images` to judge generated ones.
+
+def judge_network(num_classes):
+    """The judge's architecture, untrained: a keraslab `CNN` classifier.
 
     Two convolution blocks (32 and 64 filters, each ending in max pooling), flattened,
     a dense layer of 128 units (the features `judge_features` returns, in which the
     Fréchet distance is measured), dropout 0.3 before each dense layer, then the softmax
-    over the classes. Two epochs over Fashion-MNIST's 60,000 training images (batch
-    size 128) gave 88.65% on its test set under TensorFlow; the pages train three.
+    over the classes.
+
+    Args:
+        num_classes: int, the number of classes.
+    """
+    return CNN(
+        filters=(32, 64),
+        batch_norm=False,
+        global_pooling=False,
+        dense_units=(128,),
+        dropout=0.3,
+        output_units=num_classes,
+        name="judge",
+    )
+
+
+def train_judge(images, labels, epochs=60, seed=0, batch_size=64):
+    """Trains `judge_network` on real `images` to judge generated ones (Adam, 3e-3).
+
+    `load_judge` returns the one trained for Fashion-MNIST, which the pages share.
 
     Args:
         images: float array `(N, height, width, channels)` in `[0, 1]`.
@@ -26,15 +46,7 @@ def train_judge(images, labels, epochs=60, seed=0, batch_size=64):
         The compiled, trained `keraslab.models.CNN`, returning class probabilities.
     """
     keras.utils.set_random_seed(seed)
-    judge = CNN(
-        filters=(32, 64),
-        batch_norm=False,
-        global_pooling=False,
-        dense_units=(128,),
-        dropout=0.3,
-        output_units=int(np.max(labels)) + 1,
-        name="judge",
-    )
+    judge = judge_network(int(np.max(labels)) + 1)
     judge.compile(
         optimizer=keras.optimizers.Adam(3e-3),
         loss="sparse_categorical_crossentropy",
@@ -42,6 +54,20 @@ def train_judge(images, labels, epochs=60, seed=0, batch_size=64):
     )
     judge.fit(images, labels, epochs=epochs, batch_size=batch_size, verbose=0)
     return judge
+
+
+def load_judge():
+    """The judge of generated Fashion-MNIST garments: the shipped `cnn_fashion_mnist`
+    preset, `judge_network(10)` trained on the 60,000 training images (3 epochs, batch
+    128, as `scripts/pretrain cnn_fashion_mnist` does). One shared judge makes the
+    generative pages' scores comparable, and spares each page training its own.
+
+    Returns:
+        The `keraslab.models.CNN`, returning class probabilities.
+    """
+    from keraslab import presets
+
+    return presets.load(JUDGE_PRESET)
 
 
 def judge_samples(judge, images, threshold=0.9):
