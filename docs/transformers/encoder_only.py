@@ -64,9 +64,9 @@ DOCS_TOKENS = 32 if QUICK else 96  # words kept per documentation paragraph
 DOCS_PARAGRAPHS = 200 if QUICK else None  # paragraphs used (None: all of them)
 MIN_WORD_COUNT = 2  # rarer training words become [UNK]
 MASK_RATE = 0.15  # BERT's share of hidden tokens
-MASKINGS = 2 if QUICK else 4  # differently masked copies of each training paragraph
-PRETRAIN_EPOCHS = 1 if QUICK else 4  # passes over those copies
-TOPIC_EPOCHS = 2 if QUICK else 15  # passes of the topic classifier
+MASKINGS = 2 if QUICK else 3  # differently masked copies of each training paragraph
+PRETRAIN_EPOCHS = 1 if QUICK else 3  # passes over those copies
+TOPIC_EPOCHS = 2 if QUICK else 10  # passes of the topic classifier
 keras.utils.set_random_seed(SEED)
 
 # %% [markdown]
