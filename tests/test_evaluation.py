@@ -103,13 +103,12 @@ def test_judge_features_feed_its_softmax_and_the_floor_is_below_noise():
 
 
 def test_the_shipped_judge_is_the_judge_network_and_right_on_nine_in_ten_garments():
-    from keraslab.datasets import load_fashion_mnist
+    from keraslab.presets import data
 
     judge = load_judge()
     fresh = judge_network(10)
     fresh(np.zeros((1, 28, 28, 1), "float32"))
     assert [w.shape for w in judge.weights] == [w.shape for w in fresh.weights]
-    _, (images, labels) = load_fashion_mnist()
-    images = (images[:2000, :, :, None] / 255.0).astype("float32")
-    predicted = judge.predict(images, batch_size=500, verbose=0).argmax(axis=1)
+    images, labels, _ = data.validation_data("cnn_fashion_mnist")  # the real test set
+    predicted = judge.predict(images[:2000], batch_size=500, verbose=0).argmax(axis=1)
     assert np.mean(predicted == labels[:2000]) >= 0.9

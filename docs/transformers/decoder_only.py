@@ -158,8 +158,8 @@ if not QUICK:
     assert validation_loss < bigram
     assert validation_loss > LARGER_RUN["validation_nats"], validation_loss
     course.markdown(
-        f"To fit the page's six-minute budget the training windows do not overlap "
-        f"(`STRIDE = T`). With `STRIDE = {LARGER_RUN['stride']}`, twice the windows, the "
+        f"To fit the page's six-minute budget the training windows start "
+        f"`STRIDE` = {STRIDE} characters apart (T = {T}). With `STRIDE = {LARGER_RUN['stride']}`, twice the windows, the "
         f"same {epochs} epochs took {LARGER_RUN['training_seconds']} s and reached "
         f"**{LARGER_RUN['validation_nats']:.3f}** nats per character, against this run's "
         f"{validation_loss:.3f} (measured on the same machine under TensorFlow): more "

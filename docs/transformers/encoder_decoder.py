@@ -128,7 +128,11 @@ course.markdown(
     f"accuracy went {' → '.join(f'{a:.1%}' for a in token_accuracy)}"
     + (
         f": the last epoch added {token_accuracy[-1] - token_accuracy[-2]:.1%}, so "
-        "more epochs would mostly polish the few dates still wrong below."
+        + (
+            "more epochs would mostly polish the few dates still wrong below."
+            if token_accuracy[-1] - token_accuracy[-2] < 0.01
+            else "more epochs would still help."
+        )
         if len(token_accuracy) > 1
         else "."
     )

@@ -58,9 +58,10 @@ def train_judge(images, labels, epochs=60, seed=0, batch_size=64):
 
 def load_judge():
     """The judge of generated Fashion-MNIST garments: the shipped `cnn_fashion_mnist`
-    preset, `judge_network(10)` trained on the 60,000 training images (3 epochs, batch
-    128, as `scripts/pretrain cnn_fashion_mnist` does). One shared judge makes the
-    generative pages' scores comparable, and spares each page training its own.
+    preset, `judge_network(10)` trained on the 60,000 training images by
+    `scripts/pretrain cnn_fashion_mnist` (its recipe and test accuracy are in
+    `keraslab.presets.metadata(JUDGE_PRESET)`). One shared judge makes the generative
+    pages' scores comparable, and spares each page training its own.
 
     Returns:
         The `keraslab.models.CNN`, returning class probabilities.
