@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-from keraslab.training import inference_function, list_devices, value_and_grad
+from keraslab.training import inference_function, list_devices, value_and_grad, xla_jit_compile
 from keraslab.training.inference import update_cache
 
 
@@ -109,6 +109,24 @@ def test_inference_function_follows_index_values_shapes_and_new_weights():
             )
             np.testing.assert_allclose(to_numpy(echo), [index])
             dense.set_weights([w + 1.0 for w in dense.get_weights()])
+
+
+def test_xla_train_steps_match_plain_gradient_descent():
+    """A model compiled with `xla_jit_compile()` compiles with XLA except on torch, and its
+    SGD steps on a least-squares loss match the same steps done by hand in NumPy."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16, 3)).astype("float32")
+    y = rng.normal(size=(16, 1)).astype("float32")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", jit_compile=xla_jit_compile())
+    assert model.jit_compile == (keras.backend.backend() != "torch")
+    w, b = (to_numpy(v).astype("float64") for v in model.weights)
+    for _ in range(3):
+        model.train_on_batch(x, y)
+        error = x @ w + b - y  # (N, 1)
+        w, b = w - 0.1 * 2 * x.T @ error / len(x), b - 0.1 * 2 * error.mean(axis=0)
+    np.testing.assert_allclose(to_numpy(model.weights[0]), w, atol=1e-5)
+    np.testing.assert_allclose(to_numpy(model.weights[1]), b, atol=1e-5)
 
 
 @pytest.mark.parametrize("donate", [False, True])
