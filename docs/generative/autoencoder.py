@@ -59,8 +59,8 @@ QUICK = keraslab.quick_mode()
 TRAIN_SIZE = 1_000 if QUICK else 20_000  # Fashion-MNIST training images the models see
 TEST_SIZE = 500 if QUICK else 10_000  # test images every error is measured on
 BOTTLENECKS = (2, 8, 32)  # code sizes k compared, each against PCA with k components
-EPOCHS = 1 if QUICK else 10  # passes over the training subset, per dense autoencoder
-DENOISE_EPOCHS = 1 if QUICK else 5  # and for the convolutional denoiser
+EPOCHS = 1 if QUICK else 6  # passes over the training subset, per dense autoencoder
+DENOISE_EPOCHS = 1 if QUICK else 4  # and for the convolutional denoiser
 FILTERS = 32  # width: dense hidden layer of 8 * FILTERS units; conv filters
 NOISE = 0.3  # standard deviation sigma of the corrupting noise
 keras.utils.set_random_seed(0)

@@ -56,7 +56,7 @@ SEED = 0  # one seed for every random draw on the page
 QUICK = keraslab.quick_mode()  # the test suite runs the page in quick mode
 ROLES_TRAIN, ROLES_TEST = (640, 128) if QUICK else (8000, 2000)  # generated sentences
 ROLES_EPOCHS = 2 if QUICK else 4  # passes of the agent classifier
-TAGGER_EPOCHS = 1 if QUICK else 6  # passes of the role tagger
+TAGGER_EPOCHS = 1 if QUICK else 4  # passes of the role tagger
 NUM_LAYERS = 1 if QUICK else 2  # encoder blocks of every encoder on the page
 HIDDEN_DIM = 32 if QUICK else 64  # model width D of every encoder on the page
 INTERMEDIATE_DIM = 64 if QUICK else 128  # width of each block's feed-forward layer
@@ -65,8 +65,8 @@ DOCS_PARAGRAPHS = 200 if QUICK else None  # paragraphs used (None: all of them)
 MIN_WORD_COUNT = 2  # rarer training words become [UNK]
 MASK_RATE = 0.15  # BERT's share of hidden tokens
 MASKINGS = 2 if QUICK else 3  # differently masked copies of each training paragraph
-PRETRAIN_EPOCHS = 1 if QUICK else 3  # passes over those copies
-TOPIC_EPOCHS = 2 if QUICK else 10  # passes of the topic classifier
+PRETRAIN_EPOCHS = 1 if QUICK else 2  # passes over those copies
+TOPIC_EPOCHS = 2 if QUICK else 6  # passes of the topic classifier
 keras.utils.set_random_seed(SEED)
 
 # %% [markdown]
