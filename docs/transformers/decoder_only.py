@@ -167,7 +167,7 @@ if not QUICK:
         f"To fit the page's six-minute budget the training windows start `STRIDE` = {STRIDE} "
         f"characters apart (T = {T}). With `STRIDE = {LARGER_RUN['stride']}`, twice the "
         f"windows, the same {LARGER_RUN['epochs']} epochs took {LARGER_RUN['training_seconds']} s "
-        "on the same machine under TensorFlow (without XLA, so slower per step than this run) "
+        "on the same machine under TensorFlow, before the page asked for XLA, "
         f"and reached **{LARGER_RUN['validation_nats']:.3f}** nats per character, against "
         f"this run's {validation_loss:.3f}: more data per epoch is still worth having at this size."
     )
