@@ -62,7 +62,7 @@ PIXEL_DEPTH = 6  # XGBoost tree depth on the pixels (its default)
 PIXEL_LEARNING_RATE = 0.3  # XGBoost step on the pixels (its default)
 CNN_EPOCHS = 1 if QUICK else 8  # epochs of the CNN on the pixel subset
 CNN_FILTERS = (32, 64)  # channels of the CNN's two convolution blocks
-CNN_BATCH_NORM = False  # off, as on the CNN page: here it nearly doubles a TensorFlow epoch
+CNN_BATCH_NORM = False  # off, as on the CNN page: slower on this CPU, and no more accurate here
 CNN_LEARNING_RATE = 2e-3  # initial Adam step, decayed to 0 along a cosine (as on the CNN page)
 CNN_BATCH_SIZE = 128  # images per gradient step of the CNN
 

@@ -105,12 +105,12 @@ info = presets.metadata(PRESET)
 model = DecoderOnlyTransformer.from_preset(PRESET)
 vocabulary = presets.vocabulary(PRESET)
 model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-x_val, y_val, w_val = preset_data.validation_data(PRESET)
+x_val, y_val, _ = preset_data.validation_data(PRESET)  # a language model weighs every token
 if QUICK:
-    x_val, y_val, w_val = x_val[:64], y_val[:64], None if w_val is None else w_val[:64]
+    x_val, y_val = x_val[:64], y_val[:64]
 validation_nats = course.record(
     "preset validation nats per character",
-    model.evaluate(x_val, y_val, sample_weight=w_val, batch_size=64, verbose=0),
+    model.evaluate(x_val, y_val, batch_size=64, verbose=0),
     unit="nats/char",
 )
 course.markdown(
