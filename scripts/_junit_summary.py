@@ -1,4 +1,9 @@
-"""Prints 'N passed, N failed, N skipped' from pytest JUnit XML reports (used by scripts/test)."""
+"""Prints 'N passed, N failed, N skipped' from pytest JUnit XML reports (used by scripts/test).
+
+    python scripts/_junit_summary.py REPORT.xml             counts of one report
+    python scripts/_junit_summary.py --total REPORT.xml...  counts summed over reports
+    python scripts/_junit_summary.py --slowest N REPORT.xml...  the N slowest tests
+"""
 
 import sys
 import xml.etree.ElementTree as ET
@@ -21,7 +26,16 @@ def line(passed, failed, skipped):
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    if args and args[0] == "--total":
+    if args and args[0] == "--slowest":
+        cases = [
+            (float(case.get("time", 0)), path.rsplit("/", 1)[-1][: -len(".xml")],
+             f"{case.get('classname')}::{case.get('name')}")
+            for path in args[2:]
+            for case in ET.parse(path).getroot().iter("testcase")
+        ]
+        for seconds, report, name in sorted(cases, reverse=True)[: int(args[1])]:
+            print(f"{seconds:8.1f} s  {report:10s}  {name}")
+    elif args and args[0] == "--total":
         results = [counts(path) for path in args[1:]]
         print("total: " + line(*(sum(column) for column in zip(*results))))
     else:
