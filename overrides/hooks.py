@@ -7,14 +7,107 @@
 * MathJax 3 is served from the site: `on_post_build` copies it from the
   `django-static-mathjax` package (MathJax's own release files, installed by the set-up)
   into `assets/mathjax/`, so no page asks a CDN for scripts or fonts.
+* Pages execute several at a time: mkdocs-jupyter runs each page's kernel when it renders
+  the page, one page after another. `on_files` instead starts every executable page's
+  kernel at once, `KERASLAB_DOCS_JOBS` at a time (default: one per core), longest first
+  by the page times in `docs/parity/course.json`, each kernel with `cores // jobs`
+  threads; the render then takes the executed notebook instead of running it again.
+  The small models of most pages leave a second core idle, so two one-thread pages at a
+  time finish sooner than one two-thread page at a time.
 """
 
+import concurrent.futures
+import json
 import os
 import shutil
 
 import jupytext
+import nbformat
+from nbconvert.preprocessors import ExecutePreprocessor
 
 MATHJAX_COMPONENT = "tex-chtml.js"
+
+
+_execute = ExecutePreprocessor.preprocess
+_pages = {}  # a page's cell sources -> the future of its executed notebook
+_jobs = 1
+
+
+def _cells(notebook):
+    return tuple(cell.source for cell in notebook.cells)
+
+
+def _preprocess(self, nb, resources=None, km=None):
+    """`ExecutePreprocessor.preprocess` for the render: a page started by `on_files` is
+    waited for, not run again."""
+    future = _pages.get(_cells(nb))
+    if future is None:
+        return _execute(self, nb, resources, km)
+    try:
+        return future.result(), resources
+    except BaseException:
+        for other in _pages.values():
+            other.cancel()
+        raise
+
+
+def _page_seconds(config):
+    """Each page's time (`foundations/neurons.py` -> seconds) in the last full course run,
+    under the build's backend where it ran there, or else under TensorFlow."""
+    path = os.path.join(config["docs_dir"], "parity", "course.json")
+    if not os.path.exists(path):
+        return {}
+    with open(path) as file:
+        pages = json.load(file)["pages"]
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    return {
+        f"{name}.py": (runs.get(backend) or runs.get("tensorflow") or {}).get("seconds", 0)
+        for name, runs in pages.items()
+    }
+
+
+def on_config(config):
+    global _jobs
+    cores = len(os.sched_getaffinity(0))
+    _jobs = int(os.environ.get("KERASLAB_DOCS_JOBS", cores))
+    if _jobs < 1:
+        raise ValueError(f"KERASLAB_DOCS_JOBS must be a whole number >= 1; received {_jobs}.")
+    threads = max(1, cores // _jobs)
+    # The kernels inherit these; a thread count set by the caller wins.
+    for name in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+        os.environ.setdefault(name, str(threads))
+    multi_thread = "true" if threads > 1 else "false"
+    os.environ.setdefault(
+        "XLA_FLAGS",
+        f"--xla_cpu_multi_thread_eigen={multi_thread} intra_op_parallelism_threads={threads}",
+    )
+    return config
+
+
+def on_files(files, config):
+    plugin = config.plugins["mkdocs-jupyter"]
+    if _jobs == 1 or not plugin.config["execute"]:
+        return files
+    seconds = _page_seconds(config)
+    pages = [f for f in files if f.src_uri.endswith(".py") and plugin.should_include(f)]
+    pages.sort(key=lambda f: seconds.get(f.src_uri, 0), reverse=True)
+    settings = {
+        "kernel_name": plugin.config["kernel_name"],
+        "allow_errors": plugin.config["allow_errors"],
+        "store_widget_state": True,
+    }
+    pool = concurrent.futures.ThreadPoolExecutor(_jobs, thread_name_prefix="page")
+    _pages.clear()
+    for page in pages:
+        # The notebook as mkdocs-jupyter hands it to nbconvert: py:percent read as ipynb.
+        source = jupytext.writes(jupytext.read(page.abs_src_path), fmt="ipynb")
+        notebook = nbformat.reads(source, as_version=4)
+        _pages[_cells(notebook)] = pool.submit(
+            lambda nb: _execute(ExecutePreprocessor(**settings), nb, {})[0], notebook
+        )
+    pool.shutdown(wait=False)
+    ExecutePreprocessor.preprocess = _preprocess
+    return files
 
 
 def on_post_page(output, page, config):

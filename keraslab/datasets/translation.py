@@ -12,9 +12,10 @@ def encode_pairs(
     decoder input and `target_ids[:, 1:]` as the labels (teacher forcing).
 
     Args:
-        sources, targets: lists of strings.
-        source_vocabulary, target_vocabulary: `CharVocabulary` with `<pad>` = 0, `<bos>`
-            and `<eos>`.
+        sources: list of strings.
+        targets: list of strings, one a source.
+        source_vocabulary: `CharVocabulary` with `<pad>` = 0.
+        target_vocabulary: `CharVocabulary` with `<pad>` = 0, `<bos>` and `<eos>`.
         source_length: int, longest source.
         target_length: int, longest target including `<bos>` (and `<eos>`, minus one).
 

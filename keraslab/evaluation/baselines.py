@@ -46,8 +46,10 @@ def bag_of_words_accuracy(train_texts, train_labels, test_texts, test_labels, ng
     """Test accuracy of scikit-learn TF-IDF features and logistic regression.
 
     Args:
-        train_texts, test_texts: lists of strings.
-        train_labels, test_labels: int arrays.
+        train_texts: list of strings.
+        train_labels: int array, one label a text.
+        test_texts: list of strings.
+        test_labels: int array, one label a text.
         ngram_range: `(min_n, max_n)` word n-grams; `(1, 1)` is a bag of words.
             Defaults to `(1, 1)`.
 
@@ -118,8 +120,10 @@ def gradient_boosting_accuracy(
     categorical support), the others as numbers.
 
     Args:
-        x_train, x_test: float arrays `(N, F)`; categorical columns hold integer codes.
-        y_train, y_test: int arrays `(N,)`.
+        x_train: float array `(N, F)`; categorical columns hold integer codes.
+        y_train: int array `(N,)`.
+        x_test: float array `(M, F)`, the same columns.
+        y_test: int array `(M,)`.
         categorical_columns: indices of the categorical columns. Defaults to `()`.
         seed: int, the booster's seed. Defaults to `0`.
         **params: further `xgboost.XGBClassifier` arguments; they override the above

@@ -15,9 +15,10 @@ def gaussian_frechet_distance(mean_a, covariance_a, mean_b, covariance_b):
     - 2 (\\Sigma_a \\Sigma_b)^{1/2}\\big)$$
 
     Args:
-        mean_a, mean_b: float arrays `(D,)`.
-        covariance_a, covariance_b: float arrays `(D, D)`, symmetric positive
-            semi-definite.
+        mean_a: float array `(D,)`.
+        covariance_a: float array `(D, D)`, symmetric positive semi-definite.
+        mean_b: float array `(D,)`.
+        covariance_b: float array `(D, D)`, symmetric positive semi-definite.
 
     Returns:
         float, the squared distance (>= 0 up to rounding).
@@ -37,7 +38,8 @@ def frechet_distance(features_a, features_b):
     """Fréchet distance, squared, between Gaussians fitted to two sets of features.
 
     Args:
-        features_a, features_b: float arrays `(N, D)` and `(M, D)`, N and M at least 2.
+        features_a: float array `(N, D)`, N at least 2.
+        features_b: float array `(M, D)`, M at least 2.
 
     Returns:
         float; computed on the judge's features this is the FID of Heusel et al. (2017)
