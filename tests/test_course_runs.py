@@ -97,6 +97,48 @@ def test_run_records_figures_and_failures_without_stopping(tmp_path):
     assert failed["figures"]["before the error"]["value"] == 3.0
 
 
+# Each page waits for the other to start, so the two finish only if they run at once.
+MEETING_PAGE = """
+import os, pathlib, time
+
+from keraslab import course
+
+meeting = pathlib.Path({meeting!r})
+(meeting / {me!r}).touch()
+deadline = time.monotonic() + 120
+while not (meeting / {other!r}).exists() and time.monotonic() < deadline:
+    time.sleep(0.1)
+course.record("met", int((meeting / {other!r}).exists()), unit="fraction")
+course.record("OpenMP threads", int(os.environ["OMP_NUM_THREADS"]))
+course.record("TensorFlow threads", int(os.environ["TF_NUM_INTRAOP_THREADS"]))
+"""
+
+
+def test_run_with_two_jobs_runs_pages_at_once_on_a_share_of_the_cores(tmp_path):
+    meeting = tmp_path / "meeting"
+    meeting.mkdir()
+    pages = {
+        f"m/{me}": MEETING_PAGE.format(meeting=str(meeting), me=me, other=other)
+        for me, other in (("a", "b"), ("b", "a"))
+    }
+    docs = write_docs(tmp_path / "docs", pages)
+    got = runs.run(sorted(pages), ["jax"], quick=True, docs=docs, timeout=240, jobs=2)
+    threads = max(1, len(os.sched_getaffinity(0)) // 2)
+    assert got["runs"][0]["jobs"] == 2 and got["runs"][0]["threads"] == threads
+    for page in pages:
+        result = got["pages"][page]["jax"]
+        assert result["status"] == "ok", result["error"]
+        values = {name: figure["value"] for name, figure in result["figures"].items()}
+        assert values["met"] == 1
+        assert values["OpenMP threads"] == values["TensorFlow threads"] == threads
+
+
+@pytest.mark.parametrize("jobs", [0, 1.5, True])
+def test_run_rejects_a_bad_job_count(jobs):
+    with pytest.raises(ValueError, match=f"Argument jobs must be an int >= 1; received {jobs}"):
+        runs.run([], ["jax"], jobs=jobs)
+
+
 def test_run_page_in_full_mode_ignores_an_inherited_quick_flag(tmp_path, monkeypatch):
     monkeypatch.setenv("KERASLAB_QUICK", "1")
     docs = write_docs(tmp_path, {"records": RECORDING_PAGE})

@@ -14,6 +14,7 @@ name is its `KERASLAB_PAGE`. Its wall time is recorded as one more figure, `PAGE
 """
 
 import ast
+import concurrent.futures
 import datetime
 import glob
 import importlib.metadata
@@ -67,7 +68,20 @@ def _last_error_line(stderr):
     return lines[-1] if lines else "no error output"
 
 
-def run_page(path, backend, page, quick=False, timeout=None):
+def thread_environment(threads):
+    """Environment variables that hold TensorFlow, PyTorch (OpenMP) and XLA to `threads`
+    threads a process. The docs build's hook (`overrides/hooks.py`) sets the same ones."""
+    multi_thread = "true" if threads > 1 else "false"
+    return {
+        "OMP_NUM_THREADS": str(threads),
+        "TF_NUM_INTRAOP_THREADS": str(threads),
+        "TF_NUM_INTEROP_THREADS": str(threads),
+        "XLA_FLAGS": f"--xla_cpu_multi_thread_eigen={multi_thread} "
+        f"intra_op_parallelism_threads={threads}",
+    }
+
+
+def run_page(path, backend, page, quick=False, timeout=None, threads=None):
     """Runs the docs page at `path` as a script under `backend`, in its own process.
 
     The process runs in an empty temporary directory with `KERAS_BACKEND`, `KERASLAB_PAGE`,
@@ -81,6 +95,8 @@ def run_page(path, backend, page, quick=False, timeout=None):
         quick: whether to run it in quick mode.
         timeout: seconds after which the page is stopped and counted as failed; `None`
             waits.
+        threads: threads the page's process may use (`thread_environment`); `None`
+            leaves each library its default.
 
     Returns:
         `{"status", "seconds", "date", "figures", "error"}`: `"ok"` or `"failed"`; the wall
@@ -104,6 +120,7 @@ def run_page(path, backend, page, quick=False, timeout=None):
             "MPLBACKEND": "Agg",
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "PYTHONPATH": os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")])),
+            **(thread_environment(threads) if threads else {}),
         }
         start = time.perf_counter()
         try:
@@ -134,11 +151,21 @@ def run_page(path, backend, page, quick=False, timeout=None):
     }
 
 
-def run(pages, backends, quick=False, docs=None, timeout=None, command="", log=None, progress=None):
-    """Runs each of `pages` under each of `backends`, one process each, one at a time.
+def run(
+    pages,
+    backends,
+    quick=False,
+    docs=None,
+    timeout=None,
+    command="",
+    log=None,
+    progress=None,
+    jobs=1,
+):
+    """Runs each of `pages` under each of `backends`, one process each, `jobs` at a time.
 
     Args:
-        pages: page names (see `page_names`).
+        pages: page names (see `page_names`), in the order to start them.
         backends: backend names.
         quick: whether to run the pages in quick mode.
         docs: the `docs/` folder; defaults to this checkout's.
@@ -147,20 +174,26 @@ def run(pages, backends, quick=False, docs=None, timeout=None, command="", log=N
         log: called with a line after each page, e.g. `print`; `None` is silent.
         progress: called with the report so far after each page (to save it, so that a
             stopped run keeps the pages it ran); `None` is not called.
+        jobs: int, pages run at once. With `jobs > 1` each page's process gets
+            `cores // jobs` threads, as in the docs build; `1` leaves the libraries their
+            default threads. Defaults to 1.
 
     Returns:
         A report (see the module docstring) holding this run only; a failed page is in it
-        as failed, the run goes on.
+        as failed, the run goes on. Its `runs` entry records `jobs` and `threads`.
     """
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        raise ValueError(f"Argument jobs must be an int >= 1; received {jobs!r}.")
     docs = docs or os.path.join(ROOT, "docs")
+    threads = max(1, len(os.sched_getaffinity(0)) // jobs) if jobs > 1 else None
     start = time.perf_counter()
     header = {
         "date": datetime.date.today().isoformat(),
         "machine": machine(),
         "versions": versions(backends),
     }
-    summary = {"command": command, "seconds": 0.0, "pages": list(pages)}
-    summary.update(backends=list(backends), **header)
+    summary = {"command": command, "seconds": 0.0, "pages": list(pages), "jobs": jobs}
+    summary.update(threads=threads, backends=list(backends), **header)
     report = {
         "mode": "quick" if quick else "full",
         **header,
@@ -168,9 +201,15 @@ def run(pages, backends, quick=False, docs=None, timeout=None, command="", log=N
         "runs": [summary],
         "pages": {},
     }
-    for backend in backends:
-        for page in pages:
-            result = run_page(os.path.join(docs, page + ".py"), backend, page, quick, timeout)
+
+    def run_one(backend, page):
+        path = os.path.join(docs, page + ".py")
+        return backend, page, run_page(path, backend, page, quick, timeout, threads)
+
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        started = [pool.submit(run_one, b, p) for b in backends for p in pages]
+        for future in concurrent.futures.as_completed(started):
+            backend, page, result = future.result()
             report["pages"].setdefault(page, {})[backend] = result
             summary["seconds"] = time.perf_counter() - start
             if log:
