@@ -1,8 +1,8 @@
 """Prints 'N passed, N failed, N skipped' from pytest JUnit XML reports (used by scripts/test).
 
-    python scripts/_junit_summary.py REPORT.xml             counts of one report
-    python scripts/_junit_summary.py --total REPORT.xml...  counts summed over reports
-    python scripts/_junit_summary.py --slowest N REPORT.xml...  the N slowest tests
+python scripts/_junit_summary.py REPORT.xml             counts of one report
+python scripts/_junit_summary.py --total REPORT.xml...  counts summed over reports
+python scripts/_junit_summary.py --slowest N REPORT.xml...  the N slowest tests
 """
 
 import sys
@@ -28,8 +28,11 @@ if __name__ == "__main__":
     args = sys.argv[1:]
     if args and args[0] == "--slowest":
         cases = [
-            (float(case.get("time", 0)), path.rsplit("/", 1)[-1][: -len(".xml")],
-             f"{case.get('classname')}::{case.get('name')}")
+            (
+                float(case.get("time", 0)),
+                path.rsplit("/", 1)[-1][: -len(".xml")],
+                f"{case.get('classname')}::{case.get('name')}",
+            )
             for path in args[2:]
             for case in ET.parse(path).getroot().iter("testcase")
         ]
