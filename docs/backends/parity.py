@@ -95,6 +95,11 @@ else:
 # | gradients | 1e-4 | backward passes add up many more terms, in backend-specific orders |
 # | training losses | 1e-4 | each step feeds the round-off of the last into the next |
 #
+# Each figure is the largest difference between two backends' arrays $a$ and $b$
+# (outputs, gradients, losses), relative to the size of $b$ where that exceeds 1:
+#
+# $$e(a, b) = \frac{\max_i |a_i - b_i|}{\max\big(1, \max_i |b_i|\big)}.$$
+#
 # float32 has a 24-bit mantissa, so one rounding is about 6e-8 of the value
 # <!-- fixed: 24 = float32's mantissa bits, a property of the format -->. Matrix
 # products and convolutions add thousands of such terms, in an order each backend (oneDNN,
@@ -254,6 +259,10 @@ if report is not None:
 # The spread is measured in the terms of the figure's unit: fractions (accuracies) and
 # percentage points by the absolute difference between the largest and smallest value,
 # every other figure (losses, nats, errors, ratios) relative to the largest magnitude.
+# For the values $v_1, \dots, v_n$ of one figure under $n$ backends:
+#
+# $$\text{spread}_{\text{absolute}} = \max_i v_i - \min_i v_i, \qquad
+# \text{spread}_{\text{relative}} = \frac{\max_i v_i - \min_i v_i}{\max_i |v_i|}.$$
 # Times are not compared, since they measure each backend's speed and the machine's load
 # more than the course; they are plotted instead. The tolerances:
 
@@ -416,7 +425,10 @@ course.markdown(
 # ### Page times
 #
 # Wall time of each page, as a script in its own process (imports, data, training and
-# plots), per backend. The machine may have been shared, so read the times as rough.
+# plots), per backend. A run with `--jobs N` (its command line above says so) ran N pages
+# at once, each on `cores // N` threads, as the site build does; a page's time then
+# includes its share of a machine that another page was using, so read the times as
+# rough, and compare backends within one run.
 
 
 # %%
@@ -454,3 +466,28 @@ if timed:
 # The test suite runs every page in quick mode under each backend and checks that each
 # records the figures its prose uses (`tests/test_pages.py`); the full three-backend run
 # is not part of it.
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. Save a model of your own under one backend and load it under the other two, as
+#    *Save anywhere, load anywhere* does. Which of the four checks above would catch a
+#    layer that forgot to put one of its settings in `get_config`?
+# 2. Run `keraslab.parity.run(folder, only=["MLP"], steps=30)` (ten times the default
+#    steps): does the training-loss gap grow with the steps, and roughly how fast?
+#    (Hint: compare it with the forward-pass gap, which does not depend on them.)
+# 3. Rerun one course page under one backend with two other seeds
+#    (`keras.utils.set_random_seed` in its constants) and compare the spread of its
+#    accuracy with the spread across backends in the table above. Is the backend
+#    difference larger than a change of seed?
+#
+# ## References
+#
+# - Goldberg, "What every computer scientist should know about floating-point
+#   arithmetic", ACM Computing Surveys 1991,
+#   [doi:10.1145/103162.103163](https://doi.org/10.1145/103162.103163).
+# - Higham, *Accuracy and Stability of Numerical Algorithms*, SIAM 2002,
+#   [doi:10.1137/1.9780898718027](https://doi.org/10.1137/1.9780898718027).
+# - Keras, [Multi-backend Keras](https://keras.io/keras_3/): one model definition on
+#   TensorFlow, JAX and PyTorch.
+# - [Performance](performance.py): the same backends timed on the same models.

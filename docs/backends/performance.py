@@ -15,7 +15,8 @@
 #
 # How fast is each architecture on each backend, how does keraslab's attention compare with
 # Keras's built-in layer and the backends' native kernels, what does a KV cache buy during
-# generation, and how far is a Keras training step from plain PyTorch?
+# generation, and how far is a Keras training step from plain PyTorch, and from the same
+# model built from keras-hub's layers?
 #
 # The numbers come from `scripts/bench`, which runs every module in `benchmarks/` under each
 # backend in its own process and writes `docs/backends/performance.json`. This page renders
@@ -26,6 +27,10 @@
 # **Method.** Each figure is the median of several timed runs, after warm-up runs that are
 # not timed (they include compilation and caching); outputs are converted to NumPy inside
 # the timed region, so asynchronous backends finish their work before the clock stops.
+# For timed runs $t_1, \dots, t_n$ of a case the figure is $\tilde t =
+# \operatorname{median}(t_1, \dots, t_n)$, which one slow run (a page fault, another
+# process on the core) does not move; a ratio of two cases is $\tilde t_A / \tilde t_B$,
+# below 1 when $A$ is faster.
 
 # %%
 import json
@@ -154,6 +159,14 @@ if report is not None:
 # the update variable by variable through Keras variables, and the loss and metric
 # bookkeeping of `train_on_batch`. The larger the model, the less these fixed costs
 # weigh.
+#
+# **keraslab vs keras-hub.** The decoder-only model of the
+# [decoder-only page](../transformers/decoder_only.py) (4 layers, width 128) against the
+# same model assembled from keras-hub's `TokenAndPositionEmbedding` and
+# `TransformerDecoder`: the same parameters, one for one, the same batch, both through
+# Keras's `train_on_batch`, timed in alternating rounds so that the machine's load falls
+# on both alike. Both do the same arithmetic, so a ratio above 1 is keraslab overhead:
+# mask construction, the causal path, reshapes.
 
 # %%
 if report is not None:
@@ -167,6 +180,11 @@ if report is not None:
     if ratio is not None:
         course.record("keraslab / plain PyTorch train step", ratio, unit="x")
         print(f"keraslab train step / plain PyTorch train step: {ratio:.2f}x")
+    for backend in backends:
+        ratio = figures.get(("train step vs keras-hub", "keraslab / keras-hub", backend))
+        if ratio is not None:
+            course.record(f"keraslab / keras-hub train step, {backend}", ratio, unit="x")
+            print(f"keraslab train step / keras-hub train step, {backend}: {ratio:.2f}x")
 
 # %% [markdown]
 # ## Reading the numbers
@@ -219,3 +237,27 @@ if report is not None:
 # scripts/bench --only attention --backend jax
 # scripts/bench --quick                  # tiny sizes, to check it runs (writes nothing)
 # ```
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. Run `scripts/bench --only attention` twice in a row. How much does a figure move
+#    between the runs? That spread is the smallest difference between two backends this
+#    page can show.
+# 2. Time the decoder-only train step with `keras.Model.compile(jit_compile=True)` and
+#    without it on your backend (`keraslab.training.xla_jit_compile()` gives the XLA
+#    setting for it). Which wins, and does the answer change with the batch size?
+# 3. In the generation group, why does the cache buy more for the longest sequence than
+#    for the shortest? (Hint: count the tokens each uncached step feeds through the
+#    model.)
+#
+# ## References
+#
+# - Vaswani et al., "Attention Is All You Need", NeurIPS 2017,
+#   [arXiv:1706.03762](https://arxiv.org/abs/1706.03762).
+# - Dao et al., "FlashAttention: fast and memory-efficient exact attention with
+#   IO-awareness", NeurIPS 2022, [arXiv:2205.14135](https://arxiv.org/abs/2205.14135).
+# - Pope et al., "Efficiently scaling Transformer inference", MLSys 2023,
+#   [arXiv:2211.05102](https://arxiv.org/abs/2211.05102): the key/value cache's cost.
+# - keras-hub, [TransformerDecoder](https://keras.io/keras_hub/api/modeling_layers/transformer_decoder/).
+# - [Backend parity](parity.py): the same backends checked for the same numbers.

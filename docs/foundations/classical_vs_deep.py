@@ -74,6 +74,24 @@ CNN_BATCH_SIZE = 128  # images per gradient step of the CNN
 # categories natively). The linear model and the MLP need numbers of comparable scale, so
 # `encode` one-hot encodes the categorical columns and standardises the rest with the
 # training set's statistics only.
+#
+# The two families fit different shapes of function. **Logistic regression** (softmax
+# regression for $K$ classes) draws linear boundaries between classes:
+#
+# $$p(y = k \mid \mathbf{x}) = \frac{\exp(\mathbf{w}_k^\top \mathbf{x} + b_k)}
+# {\sum_{j=1}^{K} \exp(\mathbf{w}_j^\top \mathbf{x} + b_j)}.$$
+#
+# **Gradient boosting** (Friedman, 2001) builds an additive model of $M$ small trees
+# $h_m$, each fitted to the negative gradient of the loss of the model so far, and added
+# with a learning rate $\nu$:
+#
+# $$F_m(\mathbf{x}) = F_{m-1}(\mathbf{x}) + \nu\, h_m(\mathbf{x}), \qquad
+# h_m \approx \arg\min_h \sum_i \Big(-\frac{\partial L(y_i, F_{m-1}(\mathbf{x}_i))}
+# {\partial F_{m-1}(\mathbf{x}_i)} - h(\mathbf{x}_i)\Big)^2.$$
+#
+# A tree's split is a threshold on one column, $x_j \le t$, so its boundaries are
+# axis-aligned steps that need no scaling of the columns; the MLP's are smooth surfaces
+# in all the columns at once.
 
 
 # %%
@@ -337,6 +355,8 @@ course.markdown(
 # - Grinsztajn, Oyallon and Varoquaux, "Why do tree-based models still outperform deep
 #   learning on tabular data?", NeurIPS 2022,
 #   [arXiv:2207.08815](https://arxiv.org/abs/2207.08815).
+# - Friedman, "Greedy function approximation: a gradient boosting machine", Annals of
+#   Statistics 2001, [doi:10.1214/aos/1013203451](https://doi.org/10.1214/aos/1013203451).
 # - Chen and Guestrin, "XGBoost: a scalable tree boosting system", KDD 2016,
 #   [arXiv:1603.02754](https://arxiv.org/abs/1603.02754).
 # - Fair, "A theory of extramarital affairs", Journal of Political Economy 1978,
