@@ -139,6 +139,63 @@ def test_run_rejects_a_bad_job_count(jobs):
         runs.run([], ["jax"], jobs=jobs)
 
 
+SEEDED_PAGE = """
+import keras
+
+from keraslab import course
+
+SEED = 0  # data and weights
+keras.utils.set_random_seed(SEED)
+course.record("seed", SEED)
+course.record("draw", float(keras.random.uniform(())))
+"""
+
+
+def test_with_seed_replaces_both_ways_of_seeding_and_rejects_an_unseeded_page():
+    source = "SEED = 0  # weights\nkeras.utils.set_random_seed(0)\nSEED = 01\n"
+    assert runs.with_seed(source, 7) == (
+        "SEED = 7  # weights\nkeras.utils.set_random_seed(7)\nSEED = 01\n"
+    )
+    with pytest.raises(ValueError, match="Argument seed needs a page that seeds"):
+        runs.with_seed("x = 0\n", 1)
+
+
+def test_a_run_with_another_seed_draws_other_numbers_and_its_spread_is_measured(tmp_path):
+    docs = write_docs(tmp_path, {"s/seeded": SEEDED_PAGE})
+    reports = [runs.run(["s/seeded"], ["jax"], quick=True, docs=docs, seed=s) for s in (None, 3)]
+    assert [r["seed"] for r in reports] == [0, 3]
+    values = [
+        {n: f["value"] for n, f in r["pages"]["s/seeded"]["jax"]["figures"].items()}
+        for r in reports
+    ]
+    assert [v["seed"] for v in values] == [0, 3]
+    assert values[0]["draw"] != values[1]["draw"]
+    spreads = runs.seed_spreads(reports[0], reports[1:])
+    draws = [v["draw"] for v in values]
+    assert spreads["s/seeded", "draw"] == {
+        "backend": "jax",
+        "seeds": 2,
+        "spread": pytest.approx((max(draws) - min(draws)) / max(draws)),
+    }
+    with pytest.raises(ValueError, match="same seed as old \\(0\\); received a report of seed 3"):
+        runs.merge(reports[0], reports[1])
+
+
+def test_seed_spread_takes_the_backend_with_most_seeds_then_the_widest():
+    base = report({"p": {"jax": result(a=(0.5, "fraction")), "torch": result(a=(0.5, "fraction"))}})
+    seed_1 = report(
+        {"p": {"jax": result(a=(0.6, "fraction")), "torch": result(a=(0.9, "fraction"))}}
+    )
+    seed_2 = report({"p": {"jax": result(a=(0.7, "fraction"))}})
+    assert runs.seed_spreads(base, [seed_1]) == {
+        ("p", "a"): {"backend": "torch", "seeds": 2, "spread": pytest.approx(0.4)}
+    }
+    assert runs.seed_spreads(base, [seed_1, seed_2]) == {
+        ("p", "a"): {"backend": "jax", "seeds": 3, "spread": pytest.approx(0.2)}
+    }
+    assert runs.seed_spreads(base, []) == {}
+
+
 def test_run_page_in_full_mode_ignores_an_inherited_quick_flag(tmp_path, monkeypatch):
     monkeypatch.setenv("KERASLAB_QUICK", "1")
     docs = write_docs(tmp_path, {"records": RECORDING_PAGE})

@@ -4,13 +4,15 @@ figures it records, merge runs into one report, and compare the backends figure 
 `scripts/course` is the command; the Backend parity page renders its report,
 `docs/parity/course.json`:
 
-    {"mode": "full" | "quick", "date", "machine", "versions", "backends",
+    {"mode": "full" | "quick", "seed", "date", "machine", "versions", "backends",
      "runs": [{"date", "command", "seconds", "pages", "backends", "versions", "machine"}],
      "pages": {page: {backend: {"status": "ok" | "failed", "seconds", "date",
                                 "figures": {name: {"value", "unit"}}, "error"}}}}
 
 A page is named by its path under `docs/` without `.py` (`"foundations/neurons"`); that
 name is its `KERASLAB_PAGE`. Its wall time is recorded as one more figure, `PAGE_TIME`.
+A run with another `seed` (`with_seed`) measures how far the figures move with the seed
+alone, and goes to a file of its own.
 """
 
 import ast
@@ -21,6 +23,7 @@ import importlib.metadata
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -68,6 +71,31 @@ def _last_error_line(stderr):
     return lines[-1] if lines else "no error output"
 
 
+# How a page fixes its seed, and the same line with another seed (see `with_seed`).
+SEED_LINES = (
+    (re.compile(r"^SEED = 0\b", re.M), "SEED = {seed}"),
+    (re.compile(r"keras\.utils\.set_random_seed\(0\)"), "keras.utils.set_random_seed({seed})"),
+)
+
+
+def with_seed(source, seed):
+    """A page's `source` with its seed 0 (`SEED = 0`, `keras.utils.set_random_seed(0)`)
+    replaced by `seed`: the same experiment, another draw of its random numbers.
+
+    Raises:
+        ValueError: the page sets neither.
+    """
+    changed = source
+    for pattern, line in SEED_LINES:
+        changed = pattern.sub(line.format(seed=int(seed)), changed)
+    if changed == source:
+        raise ValueError(
+            "Argument seed needs a page that seeds with `SEED = 0` or "
+            "`keras.utils.set_random_seed(0)`; received a page with neither."
+        )
+    return changed
+
+
 def thread_environment(threads):
     """Environment variables that hold TensorFlow, PyTorch (OpenMP) and XLA to `threads`
     threads a process. The docs build's hook (`overrides/hooks.py`) sets the same ones."""
@@ -81,7 +109,7 @@ def thread_environment(threads):
     }
 
 
-def run_page(path, backend, page, quick=False, timeout=None, threads=None):
+def run_page(path, backend, page, quick=False, timeout=None, threads=None, seed=None):
     """Runs the docs page at `path` as a script under `backend`, in its own process.
 
     The process runs in an empty temporary directory with `KERAS_BACKEND`, `KERASLAB_PAGE`,
@@ -97,6 +125,8 @@ def run_page(path, backend, page, quick=False, timeout=None, threads=None):
             waits.
         threads: threads the page's process may use (`thread_environment`); `None`
             leaves each library its default.
+        seed: int, runs a copy of the page with its seed 0 replaced (`with_seed`); `None`
+            runs the page as it is.
 
     Returns:
         `{"status", "seconds", "date", "figures", "error"}`: `"ok"` or `"failed"`; the wall
@@ -111,6 +141,12 @@ def run_page(path, backend, page, quick=False, timeout=None, threads=None):
         figures_path = os.path.join(folder, "figures.json")
         workdir = os.path.join(folder, "cwd")
         os.mkdir(workdir)
+        if seed is not None:
+            with open(path) as f:
+                source = with_seed(f.read(), seed)
+            path = os.path.join(folder, os.path.basename(path))
+            with open(path, "w") as f:
+                f.write(source)
         env = {
             **os.environ,
             "KERAS_BACKEND": backend,
@@ -161,6 +197,7 @@ def run(
     log=None,
     progress=None,
     jobs=1,
+    seed=None,
 ):
     """Runs each of `pages` under each of `backends`, one process each, `jobs` at a time.
 
@@ -177,10 +214,13 @@ def run(
         jobs: int, pages run at once. With `jobs > 1` each page's process gets
             `cores // jobs` threads, as in the docs build; `1` leaves the libraries their
             default threads. Defaults to 1.
+        seed: int, runs every page with its seed 0 replaced by `seed` (`with_seed`);
+            `None` runs the pages as they are. Defaults to None.
 
     Returns:
         A report (see the module docstring) holding this run only; a failed page is in it
-        as failed, the run goes on. Its `runs` entry records `jobs` and `threads`.
+        as failed, the run goes on. Its `runs` entry records `jobs` and `threads`, and
+        the report its `seed` (0 where the pages ran as they are).
     """
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise ValueError(f"Argument jobs must be an int >= 1; received {jobs!r}.")
@@ -196,6 +236,7 @@ def run(
     summary.update(threads=threads, backends=list(backends), **header)
     report = {
         "mode": "quick" if quick else "full",
+        "seed": 0 if seed is None else seed,
         **header,
         "backends": list(backends),
         "runs": [summary],
@@ -204,7 +245,7 @@ def run(
 
     def run_one(backend, page):
         path = os.path.join(docs, page + ".py")
-        return backend, page, run_page(path, backend, page, quick, timeout, threads)
+        return backend, page, run_page(path, backend, page, quick, timeout, threads, seed)
 
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
         started = [pool.submit(run_one, b, p) for b in backends for p in pages]
@@ -227,7 +268,7 @@ def merge(old, new):
 
     Raises:
         ValueError: the two reports are of different modes (a quick run cannot update
-            full-mode figures).
+            full-mode figures) or seeds.
     """
     if old is None:
         return new
@@ -235,6 +276,11 @@ def merge(old, new):
         raise ValueError(
             f"Argument new must be a report of the same mode as old ({old['mode']!r}); "
             f"received a report of mode {new['mode']!r}."
+        )
+    if old.get("seed", 0) != new.get("seed", 0):
+        raise ValueError(
+            f"Argument new must be a report of the same seed as old ({old.get('seed', 0)}); "
+            f"received a report of seed {new.get('seed', 0)}."
         )
     pages = {page: dict(results) for page, results in old["pages"].items()}
     for page, results in new["pages"].items():
@@ -302,6 +348,37 @@ def compare(report):
                 }
             )
     return rows
+
+
+def seed_spreads(report, seed_reports):
+    """How far each figure moves with the seed alone: `{(page, figure): {"backend",
+    "seeds", "spread"}}`, from `report` (seed 0) and `seed_reports` (runs with `seed=N`,
+    of the same mode), under the backend with the most seeds for that figure (at least
+    two; of equals, the one whose figure moves most), in the terms of `tolerance(unit)`."""
+    found = {}
+    for row in compare(report):
+        best = None
+        for backend, value in row["values"].items():
+            values = [value] + [
+                other["pages"]
+                .get(row["page"], {})
+                .get(backend, {})
+                .get("figures", {})
+                .get(row["figure"], {})
+                .get("value")
+                for other in seed_reports
+            ]
+            values = [v for v in values if v is not None]
+            if len(values) < 2:
+                continue
+            candidate = {"backend": backend, "seeds": len(values)}
+            candidate["spread"] = spread(values, row["unit"])
+            rank = (len(values), candidate["spread"] or 0.0)
+            if best is None or rank > (best["seeds"], best["spread"] or 0.0):
+                best = candidate
+        if best is not None:
+            found[row["page"], row["figure"]] = best
+    return found
 
 
 def _is_quick_test(test, negated):
