@@ -73,9 +73,10 @@ def _page_seconds(config):
 def on_config(config):
     global _jobs
     cores = len(os.sched_getaffinity(0))
-    _jobs = int(os.environ.get("KERASLAB_DOCS_JOBS", cores))
-    if _jobs < 1:
-        raise ValueError(f"KERASLAB_DOCS_JOBS must be a whole number >= 1; received {_jobs}.")
+    value = os.environ.get("KERASLAB_DOCS_JOBS", str(cores))
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"KERASLAB_DOCS_JOBS must be a whole number >= 1; received {value!r}.")
+    _jobs = int(value)
     threads = max(1, cores // _jobs)
     # The kernels inherit these (the same as keraslab.course.runs.thread_environment, which
     # this process does not import: it would load Keras); a setting of the caller's wins.
