@@ -12,9 +12,8 @@
   kernel at once, `KERASLAB_DOCS_JOBS` at a time (default: one per core), longest first
   by the page times in `docs/parity/course.json`, each kernel with `cores // jobs`
   threads; the render then takes the executed notebook instead of running it again.
-  On the 2-core machine one epoch of the CNN page's model took 3.9 s alone with
-  TensorFlow's default threads and 6.2 s on one thread, so two one-thread pages at a time
-  do 1.26x the work; the full build took 639 s this way (see README).
+  On the 2-core machine the full build took 639 s this way, and 927 s the same day one
+  page at a time on two threads (see README).
 """
 
 import concurrent.futures
