@@ -412,9 +412,10 @@ course.markdown(
 seed_reports = [
     json.loads(path.read_text())
     for path in sorted(COURSE_RESULTS.parent.glob("course-seed-*.json"))
-    if json.loads(path.read_text())["mode"] == course_report["mode"]
 ]
-seed_spreads = runs.seed_spreads(course_report, seed_reports) if seed_reports else {}
+seed_spreads = runs.seed_spreads(
+    course_report, [r for r in seed_reports if r["mode"] == course_report["mode"]]
+)
 
 
 def reason(row):
@@ -547,10 +548,9 @@ if timed:
 # 2. Run `keraslab.parity.run(folder, only=["MLP"], steps=30)` (ten times the default
 #    steps): does the training-loss gap grow with the steps, and roughly how fast?
 #    (Hint: compare it with the forward-pass gap, which does not depend on them.)
-# 3. Rerun one course page under one backend with two other seeds
-#    (`keras.utils.set_random_seed` in its constants) and compare the spread of its
-#    accuracy with the spread across backends in the table above. Is the backend
-#    difference larger than a change of seed?
+# 3. Rerun one page under another backend with two other seeds
+#    (`scripts/course --backend torch --seed 1 --page ...`, then `--seed 2`) and rebuild
+#    this page. Does the seed spread of its figures grow, and does any flag change?
 #
 # ## References
 #
