@@ -71,11 +71,27 @@ def run_worker(module, backend, args=()):
             return json.load(f)
 
 
+def cpu_model():
+    """The CPU's model name: `platform.processor()`, else Linux's `/proc/cpuinfo`, else "".
+
+    Hosts with the same platform string can differ several times over in speed, so every
+    report names its CPU.
+    """
+    if platform.processor():
+        return platform.processor()
+    try:
+        with open("/proc/cpuinfo") as f:
+            names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
+    except OSError:
+        return ""
+    return names[0] if names else ""
+
+
 def machine():
     """The machine the workers run on, for the header of a report."""
     return {
         "platform": platform.platform(),
-        "processor": platform.processor(),
+        "processor": cpu_model(),
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
     }

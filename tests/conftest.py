@@ -29,3 +29,12 @@ def run_python(code, env=None, timeout=300):
         cwd=REPO_ROOT,
         timeout=timeout,
     )
+
+
+def in_the_jax_suite_only(why):
+    """Runs a test in the JAX suite alone: for tests whose work does not depend on the
+    suite's backend (they start processes under backends of their own choosing), which
+    every suite would otherwise repeat."""
+    return pytest.mark.skipif(
+        keras.backend.backend() != "jax", reason=f"{why}; runs once, in the jax suite"
+    )

@@ -8,6 +8,10 @@ import keras
 import pytest
 
 from keraslab.course import runs
+from tests.conftest import in_the_jax_suite_only
+
+# The tests that run their pages under JAX, whatever the suite's backend.
+jax_pages = in_the_jax_suite_only("runs its pages under JAX itself")
 
 RECORDING_PAGE = """
 import os
@@ -114,6 +118,7 @@ course.record("TensorFlow threads", int(os.environ["TF_NUM_INTRAOP_THREADS"]))
 """
 
 
+@jax_pages
 def test_run_with_two_jobs_runs_pages_at_once_on_a_share_of_the_cores(tmp_path):
     meeting = tmp_path / "meeting"
     meeting.mkdir()
@@ -160,6 +165,7 @@ def test_with_seed_replaces_both_ways_of_seeding_and_rejects_an_unseeded_page():
         runs.with_seed("x = 0\n", 1)
 
 
+@jax_pages
 def test_a_run_with_another_seed_draws_other_numbers_and_its_spread_is_measured(tmp_path):
     docs = write_docs(tmp_path, {"s/seeded": SEEDED_PAGE})
     reports = [runs.run(["s/seeded"], ["jax"], quick=True, docs=docs, seed=s) for s in (None, 3)]
@@ -196,6 +202,7 @@ def test_seed_spread_takes_the_backend_with_most_seeds_then_the_widest():
     assert runs.seed_spreads(base, []) == {}
 
 
+@jax_pages
 def test_run_page_in_full_mode_ignores_an_inherited_quick_flag(tmp_path, monkeypatch):
     monkeypatch.setenv("KERASLAB_QUICK", "1")
     docs = write_docs(tmp_path, {"records": RECORDING_PAGE})

@@ -29,8 +29,16 @@ def run_page(monkeypatch, tmp_path, report):
     return page, figures
 
 
-def row(group, name, backend, value, unit="ms"):
-    return {"group": group, "name": name, "backend": backend, "value": value, "unit": unit}
+def row(group, name, backend, value, unit="ms", date="2026-01-01", cpu="Test CPU"):
+    return {
+        "group": group,
+        "name": name,
+        "backend": backend,
+        "value": value,
+        "unit": unit,
+        "date": date,
+        "cpu": cpu,
+    }
 
 
 def results(rows):
@@ -54,7 +62,7 @@ def test_rows_are_grouped_by_group_with_one_chart_each(monkeypatch, tmp_path, ca
         row("attention", "keraslab MHA", "jax", 1.5),
         row("attention", "keraslab MHA", "torch", 2.5),
         row("attention", "torch SDPA kernel", "torch", 0.5),
-        row("generation", "cached", "jax", 300.0, unit="tokens/s"),
+        row("generation", "cached", "jax", 300.0, unit="tokens/s", date="2026-01-02", cpu=""),
     ]
     page, figures = run_page(monkeypatch, tmp_path, results(rows))
     assert page["groups"] == {
@@ -70,6 +78,9 @@ def test_rows_are_grouped_by_group_with_one_chart_each(monkeypatch, tmp_path, ca
     assert "| torch SDPA kernel | ms | 0.5 | — |" in markdown
     out = capsys.readouterr().out
     assert "test-os" in out and "median of 7 timed runs" in out
+    # Each group names the days and CPUs its rows were measured on.
+    assert "measured on 2026-01-01, Test CPU\n" in out
+    assert "measured on 2026-01-02, CPU unnamed\n" in out
 
 
 def test_cache_speed_up_and_pytorch_ratio_are_read_from_the_rows(monkeypatch, tmp_path, capsys):

@@ -131,6 +131,10 @@ if report is not None:
         print("The results file holds no measurements: no module in benchmarks/ returned rows.")
     for group, cases in groups.items():
         display(Markdown(f"### {group}"))
+        measured = sorted(
+            {(r["date"], r["cpu"] or "CPU unnamed") for r in report["rows"] if r["group"] == group}
+        )
+        print("measured on " + "; ".join(f"{date}, {cpu}" for date, cpu in measured))
         display(table(cases, backends))
         chart(group, cases, backends)
 
@@ -166,7 +170,12 @@ if report is not None:
 # `TransformerDecoder`: the same parameters, one for one, the same batch, both through
 # Keras's `train_on_batch`, timed in alternating rounds so that the machine's load falls
 # on both alike. Both do the same arithmetic, so a ratio above 1 is keraslab overhead:
-# mask construction, the causal path, reshapes.
+# mask construction, the causal path, reshapes. One such pass went: keraslab's plain
+# attention path zeroed the weights of fully masked rows after every softmax, which a
+# causal mask alone never has (each query sees at least its first key), and under
+# TensorFlow that pass alone kept the ratio above 1. Each measurement above names the day
+# and the CPU it came from: the hosts this course runs on differ several times over in
+# speed, and the ratios are the figures to compare across them.
 
 # %%
 if report is not None:

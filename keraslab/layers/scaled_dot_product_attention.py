@@ -68,6 +68,9 @@ def attend(
     if fused and is_causal and mask is None and square:
         # No row is fully masked, and the kernel need not materialise a (T, S) mask.
         return ops.dot_product_attention(query, key, value, is_causal=True, scale=scale)
+    # A causal mask alone, with S >= T, leaves every query row at least its first key, so
+    # no row needs zeroing after the softmax.
+    every_row_sees_a_key = mask is None and square
     if is_causal:
         length, key_length = ops.shape(query)[1], ops.shape(key)[1]
         causal = causal_mask(length, key_length, offset=key_length - length)  # (T, S)
@@ -84,7 +87,7 @@ def attend(
     if mask is not None:
         scores = ops.where(mask, scores, _large_negative(scores.dtype))
     weights = ops.softmax(scores, axis=-1)  # (B, H, T, S)
-    if mask is not None:
+    if mask is not None and not every_row_sees_a_key:
         weights = ops.where(mask, weights, ops.zeros_like(weights))
     attended = weights
     if use_dropout:
