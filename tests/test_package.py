@@ -6,7 +6,7 @@ import keras
 import pytest
 
 import keraslab
-from tests.conftest import REPO_ROOT, run_python
+from tests.conftest import REPO_ROOT, in_the_jax_suite_only, run_python
 
 
 def test_backend_matches_keras_and_environment():
@@ -36,43 +36,48 @@ def test_unknown_backend_gives_one_clear_error():
 _FRAMEWORKS = "[m for m in ('tensorflow', 'torch', 'jax') if m in sys.modules]"
 
 
-def test_bare_import_loads_keras_and_no_other_framework():
-    """`import keraslab` imports Keras and registers the classes, like `import keras_hub`,
-    and no framework that `import keras` alone does not import."""
+@pytest.fixture(scope="module")
+def fresh_import():
+    """What a fresh interpreter imports with `import keras` alone, and what another one
+    imports with a bare `import keraslab`, then its submodules, then runs `keraslab info`:
+    `(frameworks with keras alone, that interpreter's printed lines)`."""
     keras_alone = run_python(f"import sys, keras\nprint({_FRAMEWORKS})")
+    assert keras_alone.returncode == 0, keras_alone.stderr
     keraslab_alone = run_python(
         "import sys, keraslab\n"
         f"print({_FRAMEWORKS})\n"
         "import keras\n"
         "print(keras.saving.get_registered_object('keraslab>MLP'))\n"
+        "import keraslab.datasets, keraslab.training\n"
+        "keraslab.describe_environment()\n"
+        f"print({_FRAMEWORKS})\n"
+        "from keraslab.cli import main\n"
+        "raise SystemExit(main(['info']))\n"
     )
-    assert keras_alone.returncode == 0, keras_alone.stderr
     assert keraslab_alone.returncode == 0, keraslab_alone.stderr
-    frameworks, registered = keraslab_alone.stdout.strip().splitlines()[-2:]
-    assert frameworks == keras_alone.stdout.strip().splitlines()[-1]
+    return keras_alone.stdout.strip().splitlines()[-1], keraslab_alone.stdout
+
+
+def test_bare_import_loads_keras_and_no_other_framework(fresh_import):
+    """`import keraslab` imports Keras and registers the classes, like `import keras_hub`,
+    and no framework that `import keras` alone does not import."""
+    keras_frameworks, output = fresh_import
+    frameworks, registered = output.splitlines()[:2]
+    assert frameworks == keras_frameworks
     assert registered == "<class 'keraslab.models.mlp.MLP'>"
 
 
-def test_submodules_load_no_framework_beyond_keras():
-    code = (
-        "import sys\n"
-        "import keras\n"
-        f"before = {_FRAMEWORKS}\n"
-        "import keraslab, keraslab.datasets, keraslab.training\n"
-        "keraslab.describe_environment()\n"
-        f"print(before == {_FRAMEWORKS}, before)\n"
-    )
-    result = run_python(code)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("True"), result.stdout
+def test_submodules_load_no_framework_beyond_keras(fresh_import):
+    keras_frameworks, output = fresh_import
+    assert output.splitlines()[2] == keras_frameworks
 
 
-def test_info_command_prints_backend_and_versions():
-    result = run_python("from keraslab.cli import main; raise SystemExit(main(['info']))")
-    assert result.returncode == 0, result.stderr
-    assert f"backend:  {keras.backend.backend()}" in result.stdout
-    assert f"keras:    {keras.__version__}" in result.stdout
-    assert "devices:" in result.stdout
+def test_info_command_prints_backend_and_versions(fresh_import):
+    _, output = fresh_import
+    info = "\n".join(output.splitlines()[3:])
+    assert f"backend:  {keras.backend.backend()}" in info
+    assert f"keras:    {keras.__version__}" in info
+    assert "devices:" in info
 
 
 # The two ways to run the `keraslab` command: its console script, and `python -m keraslab`.
@@ -82,6 +87,7 @@ _COMMANDS = {
 }
 
 
+@in_the_jax_suite_only("runs the command under another backend, whatever the suite's")
 @pytest.mark.parametrize("command", _COMMANDS.values(), ids=_COMMANDS.keys())
 def test_backend_flag_sets_backend_before_keras_loads(command):
     if not os.path.exists(command[0]):

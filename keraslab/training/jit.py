@@ -14,8 +14,6 @@ def xla_jit_compile():
     - the decoder-only page's model (4 blocks of width 128, 96 tokens, batch 32, no
       dropout): 310 ms per train step with XLA against 486 ms without, and on the page
       71 s per epoch against 86 s;
-    - the encoder-decoder page's model: 259 ms per step with XLA (no dropout) against
-      260 ms without (dropout 0.1), no gain;
     - the encoder-only page's agent classifier (2 blocks of width 64, 4 epochs of
       8,000 sentences): 41 s with XLA against 33 s without, so compiling cost more than
       it saved;
