@@ -66,7 +66,8 @@ if report is None:
     )
 else:
     machine = report["machine"]
-    print(f"date:      {report['date']}")
+    # The header is the latest run's; each group below names its own rows' days and CPUs.
+    print(f"last run:  {report['date']}")
     print(f"machine:   {machine['platform']}, {machine['cpus']} CPUs {machine['processor']}")
     print(f"python:    {machine['python']}")
     print(f"method:    {report['method']}")
