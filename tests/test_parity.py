@@ -9,12 +9,12 @@ every layer, model and preset of the catalogue, and the Backend parity page rend
 full report.
 """
 
-import keras
 import numpy as np
 import pytest
 
 from keraslab import catalog, parity
 from tests import parity_entries
+from tests.conftest import in_the_jax_suite_only
 
 ENTRY_SOURCES = (*parity.DEFAULT_ENTRIES, "tests.parity_entries:ENTRIES")
 FAMILIES = ("MLP", "CNN", "RNN", "VAE", "DecoderOnlyTransformer")
@@ -22,10 +22,7 @@ assert set(FAMILIES) <= {e.name for e in catalog.entries()}
 PRESET = "gpt_char_python_docs"  # a trained model, saved once and loaded everywhere
 NAMES = [*FAMILIES, PRESET, *(e.name for e in parity_entries.ENTRIES)]
 
-pytestmark = pytest.mark.skipif(
-    keras.backend.backend() != "jax",
-    reason="spawns all three backends itself; runs once, in the jax suite",
-)
+pytestmark = in_the_jax_suite_only("spawns all three backends itself")
 
 
 @pytest.fixture(scope="module")
