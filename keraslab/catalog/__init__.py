@@ -66,6 +66,10 @@ class Entry:
             False for models whose training step draws its own random numbers (latent
             samples, noise, timesteps): random streams differ by backend, so their losses
             cannot match. Their forward pass, gradients and saved files are still compared.
+        mixed_tolerance: how far a `mixed_bfloat16` build's output may stray from the
+            float32 build's, as a share of the output's largest magnitude. Defaults to
+            `0.05`: bfloat16 keeps 8 significant bits (a relative step of about 0.4%), and
+            a few layers of rounding stay well inside 5%.
     """
 
     name: str
@@ -81,6 +85,7 @@ class Entry:
     docs_page: str | None = None
     default_dataset: str | None = None
     parity_train: bool = True
+    mixed_tolerance: float = 0.05
 
     def output(self, instance, x):
         """The instance's deterministic (inference-mode) output on `x`."""

@@ -116,7 +116,9 @@ def _residual_block(inputs, filters, embedding):
     )
 
 
-def _denoise_at_fixed_timesteps(model, images):
+def denoise_at_fixed_timesteps(model, images):
+    """A `Diffusion`'s deterministic output: its U-Net's noise prediction on `images` at
+    fixed timesteps (its `call` draws timesteps and noise from the backend's streams)."""
     timesteps = (np.arange(len(images)) * 7 % model.timesteps).astype("int32")
     return model.network([images, timesteps], training=False)
 
@@ -201,6 +203,6 @@ ENTRIES = [
         docs_page="generative/diffusion.py",
         # call() draws timesteps and noise from backend-specific random streams; the
         # U-Net at fixed timesteps is the deterministic part to compare.
-        forward=_denoise_at_fixed_timesteps,
+        forward=denoise_at_fixed_timesteps,
     ),
 ]

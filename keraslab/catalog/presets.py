@@ -22,10 +22,20 @@ FIT_ROWS = 12  # validation rows to fine-tune on (the parity run takes 3 batches
 
 @functools.cache
 def _validation(name):
+    """`(x, y)`: the first `FIT_ROWS` validation rows; for the DDPM, which noises its own
+    inputs, clean test images and no targets."""
     from keraslab.presets import data
 
+    if _is_diffusion(name):
+        return data.fashion_images("test")[0][:FIT_ROWS], None
     x, y, _ = data.validation_data(name)
     return x[:FIT_ROWS], y[:FIT_ROWS]
+
+
+def _is_diffusion(name):
+    from keraslab import presets
+
+    return presets.metadata(name)["class"] == "Diffusion"
 
 
 def _load(name):
@@ -51,6 +61,23 @@ def _image_bad_inputs(name):
             "colour image",
             call(np.zeros((1, size, size, 3), "float32")),
             "inputs must have the channels the model was built on = 1",
+        ),
+    ]
+
+
+def _diffusion_bad_inputs(name):
+    from keraslab.presets.data import DIFFUSION_TIMESTEPS
+
+    return [
+        BadInput(
+            "image of another size",
+            lambda: _load(name)(np.zeros((1, 32, 32, 1), "float32")),
+            r"images must have shape \(batch, 28, 28, 1\); received \(1, 32, 32, 1\)",
+        ),
+        BadInput(
+            "more steps than timesteps",
+            lambda: _load(name).generate(1, steps=DIFFUSION_TIMESTEPS + 1, sampler="ddim"),
+            "steps must be <= timesteps",
         ),
     ]
 
@@ -98,10 +125,7 @@ def _entry(name):
     from keraslab import presets
 
     info = presets.metadata(name)
-    image = info["corpus"] == "fashion_mnist"
-    # The CNN ends in a softmax; the text models return logits.
-    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=not image)
-    return Entry(
+    shared = dict(
         name=name,
         kind="preset",
         description=f"{info['class']}.from_preset: {info['description']}",
@@ -109,6 +133,27 @@ def _entry(name):
         sample_input=lambda: _validation(name)[0][:SAMPLE_ROWS],
         expected_params=info["parameters"],
         fit_data=lambda: _validation(name),
+    )
+    if _is_diffusion(name):
+        from keraslab.catalog.generative import denoise_at_fixed_timesteps
+
+        return Entry(
+            **shared,
+            compile_kwargs={"loss": None},
+            bad_inputs=functools.partial(_diffusion_bad_inputs, name),
+            docs_page="generative/diffusion.py",
+            forward=denoise_at_fixed_timesteps,
+            parity_train=False,  # its training step draws timesteps and noise
+            # Its trained U-Net amplifies bfloat16 rounding most at t = 0, where it reads
+            # the noise off an almost clean image: 5.0% of the largest output there, 0.2%
+            # on average over the sample's pixels and timesteps (measured 2026-12-03).
+            mixed_tolerance=0.1,
+        )
+    image = info["corpus"] == "fashion_mnist"
+    # The CNN ends in a softmax; the text models return logits.
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=not image)
+    return Entry(
+        **shared,
         compile_kwargs={"loss": loss},
         bad_inputs=functools.partial(_image_bad_inputs if image else _text_bad_inputs, name),
         docs_page="transformers/fine_tuning.py",
