@@ -73,7 +73,7 @@ info = presets.metadata(PRESET)
 backbone = EncoderOnlyTransformer.from_preset(PRESET)
 vocabulary = presets.vocabulary(PRESET)
 course.markdown(
-    "| preset | class | metric on held-out text | trained |\n| --- | --- | --- | --- |\n"
+    "| preset | class | metric on held-out data | trained |\n| --- | --- | --- | --- |\n"
     + "\n".join(
         f"| `{name}` | {m['class']} | {m['metric']['name']} {m['metric']['value']:.3f} | "
         f"{m['steps']} steps, {m['training_seconds']:.0f} s on {m['backend']} |"
