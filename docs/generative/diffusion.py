@@ -90,7 +90,8 @@ FILTERS = 16  # U-Net width at full resolution (twice that at 14x14 and 7x7)
 PRESET = "ddpm_fashion_mnist"  # the same model, trained for longer by scripts/pretrain
 DDIM_STEPS = (5, 10) if QUICK else (10, 25)  # DDIM step counts compared with DDPM's T
 SAMPLES = 64 if QUICK else 200  # samples each sampler draws for the checks
-keras.utils.set_random_seed(0)
+SEED = 0  # the page's seed: initial weights, training draws and samples
+keras.utils.set_random_seed(SEED)
 
 (x_all, y_all), (x_test, y_test) = fashion_mnist(
     train_size=2 * TRAIN_SIZE if QUICK else None, test_size=TEST_SIZE
@@ -121,7 +122,7 @@ axes[0].set_xlabel("t")
 axes[0].set_ylabel(r"$\bar\alpha_t$ (share of signal variance)")
 axes[0].legend()
 model = Diffusion(
-    image_shape=(28, 28, 1), timesteps=TIMESTEPS, schedule="cosine", filters=FILTERS, seed=0
+    image_shape=(28, 28, 1), timesteps=TIMESTEPS, schedule="cosine", filters=FILTERS, seed=SEED
 )
 garment = x_test[0] * 2 - 1
 eps = np.random.default_rng(0).normal(size=garment.shape)
@@ -196,7 +197,7 @@ course.markdown(
 
 # %%
 chain_steps = DDIM_STEPS[-1]
-_, chain = model.generate(8, steps=chain_steps, sampler="ddim", seed=2, return_chain=True)
+_, chain = model.generate(8, steps=chain_steps, sampler="ddim", seed=SEED + 2, return_chain=True)
 times = np.linspace(TIMESTEPS - 1, 0, chain_steps).round().astype(int)
 columns = np.linspace(0, chain_steps, 7).round().astype(int)
 fig, axes = plt.subplots(8, len(columns), figsize=(len(columns) * 0.9, 8 * 0.9))
@@ -236,7 +237,7 @@ plans.update({f"DDIM, {steps} steps": ("ddim", steps) for steps in DDIM_STEPS})
 reports, timings = {}, {}
 for name, (sampler, steps) in plans.items():
     start = time.perf_counter()
-    samples = model.generate(SAMPLES, steps=steps, sampler=sampler, seed=1)
+    samples = model.generate(SAMPLES, steps=steps, sampler=sampler, seed=SEED + 1)
     timings[name] = course.record(f"{name}: sampling time", time.perf_counter() - start, "s")
     reports[name] = assess_samples(judge, samples, x_train, x_test)
     report_samples(name, reports[name])
@@ -290,7 +291,7 @@ for name, (sampler, steps) in {
     f"preset, DDPM, {TIMESTEPS} steps": ("ddpm", TIMESTEPS),
     f"preset, DDIM, {DDIM_STEPS[-1]} steps": ("ddim", DDIM_STEPS[-1]),
 }.items():
-    samples = pretrained.generate(SAMPLES, steps=steps, sampler=sampler, seed=1)
+    samples = pretrained.generate(SAMPLES, steps=steps, sampler=sampler, seed=SEED + 1)
     longer[name] = assess_samples(judge, samples, x_train, x_test)
     report_samples(name, longer[name])
     if sampler == "ddpm":
