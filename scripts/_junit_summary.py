@@ -2,7 +2,8 @@
 
 python scripts/_junit_summary.py REPORT.xml             counts of one report
 python scripts/_junit_summary.py --total REPORT.xml...  counts summed over reports
-python scripts/_junit_summary.py --slowest N REPORT.xml...  the N slowest tests
+python scripts/_junit_summary.py --slowest N REPORT.xml...  the N slowest tests, by wall time
+python scripts/_junit_summary.py --slowest N --cpu REPORT.xml...  by CPU seconds (with subprocesses)
 """
 
 import sys
@@ -20,6 +21,12 @@ def counts(path):
     return total - failed - skipped, failed, skipped
 
 
+def cpu_seconds(case):
+    """The `cpu_s` property that tests/conftest.py records, or 0 where there is none."""
+    found = case.find("properties/property[@name='cpu_s']")
+    return float(found.get("value")) if found is not None else 0.0
+
+
 def line(passed, failed, skipped):
     return f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else "")
 
@@ -27,13 +34,15 @@ def line(passed, failed, skipped):
 if __name__ == "__main__":
     args = sys.argv[1:]
     if args and args[0] == "--slowest":
+        by_cpu = args[2] == "--cpu"
+        paths = args[3:] if by_cpu else args[2:]
         cases = [
             (
-                float(case.get("time", 0)),
+                cpu_seconds(case) if by_cpu else float(case.get("time", 0)),
                 path.rsplit("/", 1)[-1][: -len(".xml")],
                 f"{case.get('classname')}::{case.get('name')}",
             )
-            for path in args[2:]
+            for path in paths
             for case in ET.parse(path).getroot().iter("testcase")
         ]
         for seconds, report, name in sorted(cases, reverse=True)[: int(args[1])]:

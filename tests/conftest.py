@@ -1,6 +1,7 @@
 """Shared fixtures. The suite runs once per backend: `KERAS_BACKEND` is set by scripts/test."""
 
 import os
+import resource
 import subprocess
 import sys
 
@@ -8,6 +9,32 @@ import keras
 import pytest
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _cpu_seconds():
+    """CPU seconds of this process and of the child processes it has waited for."""
+    own, children = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+_CPU_AT_START = {}
+
+
+def pytest_runtest_logstart(nodeid, location):
+    _CPU_AT_START[nodeid] = _cpu_seconds()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Records each test's CPU seconds (setup, call and teardown, with its subprocesses) as
+    a `cpu_s` property in the JUnit report: the suite's jobs share two cores, so a test's
+    wall time says more about what ran beside it than about its own cost
+    (`scripts/_junit_summary.py --slowest N --cpu`)."""
+    if call.when == "teardown":
+        spent = _cpu_seconds() - _CPU_AT_START.pop(item.nodeid)
+        item.user_properties.append(("cpu_s", f"{spent:.2f}"))
 
 
 @pytest.fixture(autouse=True)
