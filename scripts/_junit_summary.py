@@ -34,8 +34,8 @@ def line(passed, failed, skipped):
 if __name__ == "__main__":
     args = sys.argv[1:]
     if args and args[0] == "--slowest":
-        by_cpu = args[2] == "--cpu"
-        paths = args[3:] if by_cpu else args[2:]
+        by_cpu = "--cpu" in args
+        paths = [a for a in args[2:] if a != "--cpu"]
         cases = [
             (
                 cpu_seconds(case) if by_cpu else float(case.get("time", 0)),
