@@ -37,12 +37,48 @@ def pytest_runtest_makereport(item, call):
         item.user_properties.append(("cpu_s", f"{spent:.2f}"))
 
 
+PAGE_TEST = "tests/test_pages.py::test_page_runs_in_quick_mode_and_records_its_figures["
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Under `--dist loadfile` (`scripts/test`), each test file goes to one worker, so its
+    module fixtures are made once; the docs pages, the JAX suite's largest file (about 200
+    CPU-seconds), go out one page at a time instead, so that they spread over both workers
+    rather than end the run on one."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FileOrPageScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            return nodeid if nodeid.startswith(PAGE_TEST) else super()._split_scope(nodeid)
+
+    return FileOrPageScheduling(config, log)
+
+
 @pytest.fixture(autouse=True)
 def fresh_keras_state():
     """Each test starts from a clean Keras graph and the same global seed."""
     keras.utils.clear_session(free_memory=False)  # gc.collect() would cost ~1 s a test
     keras.utils.set_random_seed(1337)
     yield
+
+
+@pytest.fixture(autouse=True)
+def xla_optimizations_when_training_bound(request):
+    """`scripts/test` sets `JAX_DISABLE_MOST_OPTIMIZATIONS`, since most JAX tests compile
+    more programs than they run steps of. A test marked `training_bound` runs many steps of
+    a few programs, so under JAX it compiles them with XLA's optimisations: measured
+    2026-12-06, the conditional-GAN test took 106 CPU-seconds without them and 22 with."""
+    if keras.backend.backend() != "jax" or not request.node.get_closest_marker("training_bound"):
+        yield
+        return
+    import jax
+
+    disabled = jax.config.read("jax_disable_most_optimizations")
+    jax.config.update("jax_disable_most_optimizations", False)
+    yield
+    jax.config.update("jax_disable_most_optimizations", disabled)
 
 
 def run_python(code, env=None, timeout=300):

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 from keras import tree
 
-from keraslab import catalog
+from keraslab import catalog, presets
 from tests.conftest import run_python
 
 ENTRIES = catalog.entries()
@@ -146,22 +146,28 @@ from tests.test_conformance import saved_outputs
 
 entries = {{e.name: e for e in catalog.entries() + catalog.preset_entries()}}
 for name, model in loaded.items():
-    entry = entries[name]
+    entry = entries[name.removesuffix({shipped!r})]
     np.savez(paths[name] + ".npz", *saved_outputs(entry, model, entry.sample_input()))
 """
+SHIPPED = " (shipped)"
 
 
-def test_saved_files_load_after_a_bare_import(saved_file):
+def test_saved_files_load_after_a_bare_import(saved_file, tmp_path):
     """Like `import keras_hub`, `import keraslab` alone registers every class a `.keras` file
-    may name: one fresh interpreter per backend loads every entry's file."""
-    saved = {entry.name: saved_file(entry) for entry in TRAINED}
-    paths = {name: path for name, (path, _) in saved.items()}
-    result = run_python(_BARE_IMPORT_LOADER.format(paths=paths))
+    may name: one fresh interpreter per backend loads every entry's file, and every shipped
+    preset's own file, which gives the outputs of the preset loaded here."""
+    expected = {entry.name: saved_file(entry) for entry in TRAINED}
+    paths = {name: path for name, (path, _) in expected.items()}
+    for entry in catalog.preset_entries():
+        paths[entry.name + SHIPPED] = shipped = str(tmp_path / f"{entry.name}.keras")
+        os.symlink(presets.path(entry.name), shipped)
+        expected[entry.name + SHIPPED] = expected[entry.name]
+    result = run_python(_BARE_IMPORT_LOADER.format(paths=paths, shipped=SHIPPED))
     assert result.returncode == 0, result.stderr[-3000:]
-    for name, (path, expected) in saved.items():
+    for name, path in paths.items():
         with np.load(path + ".npz") as actual:
             actual = [actual[f"arr_{i}"] for i in range(len(actual.files))]
-        assert_outputs_close(actual, expected, atol=1e-5, name=name)
+        assert_outputs_close(actual, expected[name][1], atol=1e-5, name=name)
 
 
 @pytest.mark.parametrize("entry", TRAINED, ids=by_name)

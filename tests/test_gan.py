@@ -91,6 +91,7 @@ def test_conditional_gan_rejects_bad_labels(conditional):
         plain.generate(2, labels=[0, 1])
 
 
+@pytest.mark.training_bound
 def test_conditional_samples_are_judged_to_be_the_digit_asked_for():
     """A label wired wrongly (or ignored) leaves agreement near chance, 10%."""
     (x_train, y_train), _ = load_digits()
