@@ -18,6 +18,7 @@ import keras
 import pytest
 
 from keraslab.training import distributed
+from tests import distributed_worker
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKER = os.path.join(ROOT, "tests", "distributed_worker.py")
@@ -112,9 +113,9 @@ def _losses(path):
 def test_two_processes_match_one_on_the_same_global_batch(launch, tmp_path):
     single_path, parallel_path = tmp_path / "single.json", tmp_path / "parallel.json"
     ports = [_free_port(), _free_port()]
-    (single,) = launch([str(single_path)])
     workers = launch([str(parallel_path), "--distributed"], world_size=2, ports=ports)
-    for process in [single, *workers]:
+    distributed_worker.main([str(single_path)])  # the one process: this one
+    for process in workers:
         returncode, stderr = _finish(process)
         assert returncode == 0, stderr[-3000:]
     single_losses, parallel_losses = _losses(single_path), _losses(parallel_path)
