@@ -69,7 +69,7 @@ def xla_optimizations_when_training_bound(request):
     """`scripts/test` sets `JAX_DISABLE_MOST_OPTIMIZATIONS`, since most JAX tests compile
     more programs than they run steps of. A test marked `training_bound` runs many steps of
     a few programs, so under JAX it compiles them with XLA's optimisations: measured
-    2026-12-06, the conditional-GAN test took 106 CPU-seconds without them and 22 with."""
+    2026-12-06, the conditional-GAN test took 106 CPU-seconds without them and 27 with."""
     if keras.backend.backend() != "jax" or not request.node.get_closest_marker("training_bound"):
         yield
         return
