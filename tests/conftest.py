@@ -40,11 +40,12 @@ def pytest_runtest_makereport(item, call):
 PAGE_TEST = "tests/test_pages.py::test_page_runs_in_quick_mode_and_records_its_figures["
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which may be absent
 def pytest_xdist_make_scheduler(config, log):
     """Under `--dist loadfile` (`scripts/test`), each test file goes to one worker, so its
-    module fixtures are made once; the docs pages, the JAX suite's largest file (about 200
-    CPU-seconds), go out one page at a time instead, so that they spread over both workers
-    rather than end the run on one."""
+    module fixtures are made once; the docs pages, the JAX suite's largest file (270
+    CPU-seconds on 2026-12-06), go out one page at a time instead, so that they spread over
+    both workers rather than end the run on one."""
     if config.getvalue("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
